@@ -1,0 +1,118 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+/// Settings shared by every target: Swift 6 mode with strict concurrency is the
+/// package default; these add the checks we want everywhere.
+let strictSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "hookpipe",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "hookpipe", targets: ["hookpipe"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-atomics", from: "1.3.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit", exact: "0.6.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+    ],
+    targets: [
+        // C interop: jansson, with its function-like macros exposed as inline functions.
+        .systemLibrary(
+            name: "CJansson",
+            pkgConfig: "jansson",
+            providers: [.apt(["libjansson-dev"])]
+        ),
+        // JSON on the event path: validation, pointers, envelopes (jansson).
+        .target(name: "HookpipeJSON", dependencies: ["CJansson"], swiftSettings: strictSettings),
+        // Signature schemes per provider, IP allow-lists. No I/O.
+        .target(
+            name: "HookpipeVerification",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strictSettings
+        ),
+        // pipeline.conf: TOML to a Sendable PipelineConfig, secrets resolution.
+        .target(
+            name: "HookpipeConfig",
+            dependencies: ["HookpipeVerification", .product(name: "TOMLKit", package: "TOMLKit")],
+            swiftSettings: strictSettings
+        ),
+        // The event store protocol and its embedded SQLite implementation.
+        .target(
+            name: "HookpipeStore",
+            dependencies: [
+                "HookpipeJSON",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // Log handler and the telemetry events shared by the services.
+        .target(
+            name: "HookpipeTelemetry",
+            dependencies: [.product(name: "Logging", package: "swift-log")],
+            swiftSettings: strictSettings
+        ),
+        // The HTTP listener: verify, validate, dedupe, store, acknowledge.
+        .target(
+            name: "HookpipeReceiver",
+            dependencies: [
+                "HookpipeJSON", "HookpipeVerification", "HookpipeConfig", "HookpipeStore", "HookpipeTelemetry",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Atomics", package: "swift-atomics"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // Wires the services of `hookpipe run` together.
+        .target(
+            name: "HookpipeDaemon",
+            dependencies: [
+                "HookpipeConfig", "HookpipeStore", "HookpipeReceiver", "HookpipeTelemetry", "HookpipeJSON",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // The thin command-line front end.
+        .executableTarget(
+            name: "hookpipe",
+            dependencies: [
+                "HookpipeDaemon", "HookpipeConfig", "HookpipeVerification", "HookpipeStore", "HookpipeJSON",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(name: "HookpipeJSONTests", dependencies: ["HookpipeJSON"], swiftSettings: strictSettings),
+        .testTarget(name: "HookpipeVerificationTests", dependencies: ["HookpipeVerification"], swiftSettings: strictSettings),
+        .testTarget(name: "HookpipeConfigTests", dependencies: ["HookpipeConfig"], swiftSettings: strictSettings),
+        .testTarget(name: "HookpipeStoreTests", dependencies: ["HookpipeStore", "HookpipeJSON"], swiftSettings: strictSettings),
+        // Runs the built `hookpipe` binary as a user would.
+        .testTarget(name: "HookpipeCLITests", swiftSettings: strictSettings),
+        .testTarget(
+            name: "HookpipeReceiverTests",
+            dependencies: [
+                "HookpipeReceiver", "HookpipeStore", "HookpipeConfig", "HookpipeVerification", "HookpipeDaemon",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+    ]
+)

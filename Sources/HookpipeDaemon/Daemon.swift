@@ -1,0 +1,70 @@
+public import HookpipeConfig
+import Foundation
+import HookpipeReceiver
+import HookpipeStore
+import HookpipeTelemetry
+public import Logging
+import NIOCore
+import NIOPosix
+import ServiceLifecycle
+
+/// `hookpipe run`: recovers the store, opens the listener, serves until
+/// SIGTERM or SIGINT, then shuts down in order (listener, then store).
+public struct Daemon {
+    public let loaded: LoadedConfig
+    public let configFile: String
+    public let logger: Logger
+    public let environment: [String: String]
+
+    public init(loaded: LoadedConfig, configFile: String, logger: Logger, environment: [String: String]) {
+        self.loaded = loaded
+        self.configFile = configFile
+        self.logger = logger
+        self.environment = environment
+    }
+
+    /// Builds every part, then runs them until a shutdown signal.
+    public func run() async throws {
+        let config = loaded.config
+        for warning in loaded.warnings {
+            logger.warning("config warning", metadata: ["detail": "\(warning)"])
+        }
+        let sources = try SourceFactory.make(config.sources, configFile: configFile, environment: environment)
+        try Self.prepareStateDirectory(config.store.stateDirectory)
+        // Recovery (SQLite WAL replay, migrations) completes before the port opens.
+        let store = try SQLiteEventStore(path: config.store.databasePath, maxBatch: config.store.maxBatch, logger: logger)
+        let lastSeq = try await store.lastSequence()
+        logger.notice("store open", metadata: ["store.path": "\(config.store.databasePath)", "store.last_seq": "\(lastSeq)"])
+        let threads = config.server.threads > 0 ? config.server.threads : System.coreCount
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
+        let receiver = ReceiverServer(
+            settings: .init(host: config.server.host, port: config.server.port, maxBodyBytes: config.server.maxBodyBytes,
+                            maxHeaderBytes: config.server.maxHeaderBytes, maxConnections: config.server.maxConnections,
+                            requestTimeout: config.server.requestTimeout, idleTimeout: config.server.idleTimeout),
+            ingest: Ingest(sources: sources), store: store, group: group, logger: logger)
+        do {
+            try await receiver.bind()
+        } catch {
+            await store.close()
+            try? await group.shutdownGracefully()
+            throw error
+        }
+        for source in sources {
+            logger.info("source ready", metadata: ["hook.source": "\(source.name)", "http.path": "\(source.path)",
+                                                   "hook.scheme": "\(source.scheme.name)"])
+        }
+        let serviceGroup = ServiceGroup(configuration: .init(
+            services: [.init(service: StoreService(store: store)), .init(service: receiver)],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger))
+        try await serviceGroup.run()
+        try? await group.shutdownGracefully()
+        logger.notice("stopped")
+    }
+
+    /// Creates the state directory (mode 0700) when missing.
+    static func prepareStateDirectory(_ path: String) throws {
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true,
+                                                attributes: [.posixPermissions: 0o700])
+    }
+}

@@ -1,0 +1,107 @@
+import CJansson
+
+/// A parsed JSON document owned by the current task.
+///
+/// It owns exactly one jansson reference and releases it once. jansson is not
+/// thread-safe, so the type is deliberately not `Sendable`: a document stays in
+/// the task that parsed it; only plain Swift values derived from it leave.
+public final class JSONDocument {
+    let root: OpaquePointer
+
+    init(root: OpaquePointer) {
+        self.root = root
+    }
+
+    deinit {
+        hp_json_release(UnsafeMutablePointer(root))
+    }
+
+    /// Parses and validates `bytes` with jansson.
+    ///
+    /// Accepts an object or array at the top level, rejects duplicate object
+    /// keys (ambiguous documents), invalid UTF-8, trailing garbage and nesting
+    /// deeper than jansson's limit. `\u0000` escapes are valid JSON and are
+    /// allowed. Integers beyond 64 bits are valid JSON too: they are accepted
+    /// and held as reals (the raw bytes, not this document, are what is kept).
+    public static func parse(_ bytes: UnsafeRawBufferPointer) -> Result<JSONDocument, JSONParseError> {
+        JanssonRuntime.ensureSeeded()
+        let flags = Int(JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL)
+        var error = json_error_t()
+        let base = bytes.baseAddress?.assumingMemoryBound(to: CChar.self)
+        if let root = json_loadb(base, bytes.count, flags, &error) {
+            return .success(JSONDocument(root: OpaquePointer(root)))
+        }
+        if json_error_code(&error) == json_error_numeric_overflow,
+           let root = json_loadb(base, bytes.count, flags | Int(JSON_DECODE_INT_AS_REAL), &error) {
+            return .success(JSONDocument(root: OpaquePointer(root)))
+        }
+        return .failure(JSONParseError(error))
+    }
+
+    /// Parses and validates `bytes`; see ``parse(_:)-(UnsafeRawBufferPointer)``.
+    public static func parse(_ bytes: [UInt8]) -> Result<JSONDocument, JSONParseError> {
+        bytes.withUnsafeBytes { parse($0) }
+    }
+
+    /// Whether the top-level value is an object.
+    public var isObject: Bool {
+        hp_json_is_object(UnsafePointer(root)) != 0
+    }
+
+    /// The value at an RFC 6901 pointer (`/data/id`), as text: strings as
+    /// they are, integers in decimal, reals in jansson's shortest form.
+    /// `nil` when the pointer does not resolve or names an object, array,
+    /// boolean or null.
+    public func scalarText(at pointer: String) -> String? {
+        guard let node = JSONPointer.resolve(pointer, in: UnsafeMutablePointer(root)) else { return nil }
+        return JSONDocument.scalarText(of: node)
+    }
+
+    static func scalarText(of node: UnsafeMutablePointer<json_t>) -> String? {
+        if hp_json_is_string(node) != 0 {
+            guard let chars = json_string_value(node) else { return nil }
+            let length = json_string_length(node)
+            return chars.withMemoryRebound(to: UInt8.self, capacity: length) {
+                String(decoding: UnsafeBufferPointer(start: $0, count: length), as: UTF8.self)
+            }
+        }
+        if hp_json_is_integer(node) != 0 {
+            return String(json_integer_value(node))
+        }
+        if hp_json_is_real(node) != 0 {
+            return String(json_real_value(node))
+        }
+        return nil
+    }
+}
+
+/// Why jansson refused a document: its message and where it stopped.
+public struct JSONParseError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// 1-based line of the error (0 when jansson gives none).
+    public var line: Int
+    /// 1-based column, counted in UTF-8 code points by jansson.
+    public var column: Int
+    /// Byte offset into the input.
+    public var position: Int
+    /// jansson's message, e.g. `end of file expected near 'x'`.
+    public var message: String
+
+    public init(line: Int, column: Int, position: Int, message: String) {
+        self.line = line
+        self.column = column
+        self.position = position
+        self.message = message
+    }
+
+    init(_ error: json_error_t) {
+        var error = error
+        let text = withUnsafeBytes(of: &error.text) { raw in
+            let bytes = raw.bindMemory(to: UInt8.self)
+            let end = bytes.firstIndex(of: 0) ?? bytes.count
+            return String(decoding: bytes[..<end], as: UTF8.self)
+        }
+        self.init(line: Int(error.line), column: Int(error.column), position: Int(error.position), message: text)
+    }
+
+    public var description: String { "line \(line), column \(column): \(message)" }
+}

@@ -1,0 +1,144 @@
+public import HookpipeStore
+public import HookpipeVerification
+import Crypto
+public import Foundation
+import HookpipeJSON
+
+/// The receiver's decisions, free of any I/O: route, check the address,
+/// verify the signature, validate the JSON, pick the dedupe key and build
+/// the event. The HTTP layer carries out the result.
+public struct Ingest: Sendable {
+    /// What to do with a request.
+    public enum Decision: Sendable {
+        /// Answer now; nothing is stored.
+        case respond(WebhookResponse, RequestSummary)
+        /// Store the event durably, then answer with the store's outcome.
+        case store(IncomingEvent, RequestSummary)
+    }
+
+    /// What the request log line says about a request.
+    public struct RequestSummary: Sendable {
+        public var source: String?
+        public var eventID: String?
+        /// Why a request was refused, for the log; never secret material.
+        public var reason: String?
+    }
+
+    private let sourcesByPath: [String: SourceRuntime]
+    private let now: @Sendable () -> Date
+
+    /// - Parameter now: the clock used for timestamp tolerance (tests pass a fixed one).
+    public init(sources: [SourceRuntime], now: @escaping @Sendable () -> Date = Date.init) {
+        self.sourcesByPath = Dictionary(sources.map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
+        self.now = now
+    }
+
+    public func decide(_ request: ReceivedRequest) -> Decision {
+        guard let source = sourcesByPath[String(request.path)] else {
+            return .respond(.error(404, "unknown_path", "no source is configured for this path"),
+                            RequestSummary(reason: "no source at \(request.path.prefix(200))"))
+        }
+        var summary = RequestSummary(source: source.name)
+        guard request.method == "POST" else {
+            summary.reason = "method \(request.method.prefix(20))"
+            return .respond(.error(405, "method_not_allowed", "webhooks are received with POST", headers: [("Allow", "POST")]), summary)
+        }
+        if let allowList = source.allowList, !allowList.allows(request.remoteAddress ?? "") {
+            summary.reason = "address \(request.remoteAddress ?? "unknown") is not on the allow-list"
+            return .respond(.error(403, VerificationFailure.Code.addressNotAllowed.rawValue, "this address may not post to this source"), summary)
+        }
+        let query = request.query
+        let verification: Verification
+        switch source.scheme.verify(WebhookRequest(headers: request.headers, query: query, body: request.body), now: now()) {
+        case .success(let verified):
+            verification = verified
+        case .failure(let failure):
+            summary.reason = failure.message
+            return .respond(.error(401, failure.code.rawValue, failure.message), summary)
+        }
+        guard !request.body.isEmpty else {
+            summary.reason = "empty body"
+            return .respond(.error(400, "empty_body", "the body is empty; a JSON object was expected"), summary)
+        }
+        let document: JSONDocument
+        switch JSONDocument.parse(request.body) {
+        case .success(let parsed):
+            document = parsed
+        case .failure(let error):
+            summary.reason = "invalid JSON: \(error)"
+            return .respond(.invalidJSON(error), summary)
+        }
+        if verification.scheme == SchemeKind.slack.rawValue, document.scalarText(at: "/type") == "url_verification",
+           let challenge = document.scalarText(at: "/challenge") {
+            summary.reason = "slack url_verification"
+            return .respond(.challenge(challenge), summary)
+        }
+        let key = dedupeKey(source.dedupeKey, request: request, query: query, document: document, verification: verification)
+        summary.eventID = key
+        let metadata = Self.metadata(id: key, source: source, request: request, query: query, verification: verification)
+        return .store(
+            IncomingEvent(source: source.name, dedupeKey: key, dedupeWindow: source.dedupeWindow,
+                          receivedAtMicros: request.receivedAtMicros, metadata: metadata, payload: request.body),
+            summary)
+    }
+
+    /// The configured key, or the body's SHA-256 when the request lacks it:
+    /// a verified event is never refused for want of an id.
+    private func dedupeKey(_ rule: DedupeKeyRule, request: ReceivedRequest, query: [(name: String, value: String)],
+                           document: JSONDocument, verification: Verification) -> String {
+        let value: String? = switch rule {
+        case .header(let name): request.headers[name]
+        case .jsonPointer(let pointer): document.scalarText(at: pointer)
+        case .query(let name): query.first { $0.name == name }?.value
+        case .messageID: verification.messageID
+        case .bodyHash: nil
+        }
+        if let value, !value.isEmpty { return value }
+        return "sha256:" + SHA256.hash(data: request.body).map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// Headers never copied into the envelope: credentials and signatures.
+    static func isRedacted(_ lowercasedName: String) -> Bool {
+        lowercasedName == "authorization" || lowercasedName == "proxy-authorization" || lowercasedName == "cookie"
+            || lowercasedName.contains("signature") || lowercasedName.contains("hmac") || lowercasedName.contains("token")
+    }
+
+    /// The envelope's metadata: id, source, received_at, verified, headers, query.
+    static func metadata(id: String, source: SourceRuntime, request: ReceivedRequest, query: [(name: String, value: String)],
+                         verification: Verification) -> [UInt8] {
+        let envelope = JSONObjectBuilder()
+        envelope.set("id", id)
+        envelope.set("source", source.name)
+        envelope.set("received_at", RFC3339.format(micros: request.receivedAtMicros))
+        let verified = JSONObjectBuilder()
+        verified.set("scheme", verification.scheme)
+        verified.set("body", verification.bodySigned)
+        verified.set("fields", verification.signedFields)
+        if let timestamp = verification.timestamp {
+            verified.set("timestamp", Int64(timestamp.timeIntervalSince1970))
+        }
+        if let index = verification.secretIndex {
+            verified.set("secret_index", Int64(index))
+        }
+        envelope.set("verified", verified)
+        let headers = JSONObjectBuilder()
+        var seen: [String: String] = [:]
+        var order: [String] = []
+        for (name, value) in request.headers {
+            let lower = name.lowercased()
+            guard !isRedacted(lower) else { continue }
+            if let earlier = seen[lower] {
+                seen[lower] = earlier + ", " + value
+            } else {
+                seen[lower] = value
+                order.append(lower)
+            }
+        }
+        for name in order { headers.set(name, seen[name]!) }
+        envelope.set("headers", headers)
+        let queryObject = JSONObjectBuilder()
+        for (name, value) in query { queryObject.set(name, value) }
+        envelope.set("query", queryObject)
+        return envelope.serialized()
+    }
+}

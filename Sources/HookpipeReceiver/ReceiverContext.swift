@@ -1,0 +1,43 @@
+import Dispatch
+import HookpipeStore
+import Logging
+
+/// What every connection of one listener shares.
+struct ReceiverContext: Sendable {
+    struct Limits: Sendable {
+        var maxBodyBytes: Int
+        var maxHeaderBytes: Int
+        /// The `Retry-After` value sent with 503.
+        var retryAfterSeconds: Int
+    }
+
+    var ingest: Ingest
+    var store: any EventStore
+    var limits: Limits
+    var logger: Logger
+
+    /// The one log line per request, accepted or refused. Data goes in
+    /// metadata with dotted keys; never a secret or a signature.
+    func log(_ response: WebhookResponse, summary: Ingest.RequestSummary, method: String, uri: String, remote: String?, startNanos: UInt64) {
+        let level: Logger.Level = switch response.status {
+        case 200..<300: .info
+        case 500...: .error
+        case 401, 403: .warning
+        default: .notice
+        }
+        guard logger.logLevel <= level else { return }
+        let micros = (DispatchTime.now().uptimeNanoseconds &- startNanos) / 1_000
+        var metadata: Logger.Metadata = [
+            "http.status": "\(response.status)",
+            "http.method": "\(method.prefix(16))",
+            "http.path": "\(uri.split(separator: "?", maxSplits: 1).first?.prefix(200) ?? "")",
+            "hook.outcome": "\(response.outcome)",
+            "net.peer": "\(remote ?? "unknown")",
+            "latency.us": "\(micros)",
+        ]
+        if let source = summary.source { metadata["hook.source"] = "\(source)" }
+        if let id = summary.eventID { metadata["hook.id"] = "\(id.prefix(200))" }
+        if let reason = summary.reason { metadata["reason"] = "\(reason)" }
+        logger.log(level: level, "request", metadata: metadata)
+    }
+}

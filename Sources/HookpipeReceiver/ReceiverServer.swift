@@ -1,0 +1,118 @@
+public import HookpipeStore
+public import Logging
+public import NIOCore
+import NIOHTTP1
+import NIOPosix
+public import ServiceLifecycle
+import Synchronization
+
+/// The public HTTP listener, as a service.
+///
+/// ``bind()`` opens the port (call it after the store recovered); ``run()``
+/// serves until graceful shutdown, then stops accepting, lets requests in
+/// progress finish (so every stored event gets its answer), and returns.
+public final class ReceiverServer: Service {
+    /// Listener settings.
+    public struct Settings: Sendable {
+        public var host: String
+        public var port: Int
+        public var maxBodyBytes: Int
+        public var maxHeaderBytes: Int
+        public var maxConnections: Int
+        public var requestTimeout: Duration
+        public var idleTimeout: Duration
+        public var retryAfterSeconds: Int
+
+        public init(host: String, port: Int, maxBodyBytes: Int, maxHeaderBytes: Int, maxConnections: Int,
+                    requestTimeout: Duration, idleTimeout: Duration, retryAfterSeconds: Int = 5) {
+            self.host = host
+            self.port = port
+            self.maxBodyBytes = maxBodyBytes
+            self.maxHeaderBytes = maxHeaderBytes
+            self.maxConnections = maxConnections
+            self.requestTimeout = requestTimeout
+            self.idleTimeout = idleTimeout
+            self.retryAfterSeconds = retryAfterSeconds
+        }
+    }
+
+    private let settings: Settings
+    private let context: ReceiverContext
+    private let group: any EventLoopGroup
+    private let logger: Logger
+    private let channelBox = Mutex<(any Channel)?>(nil)
+
+    public init(settings: Settings, ingest: Ingest, store: any EventStore, group: any EventLoopGroup, logger: Logger) {
+        self.settings = settings
+        self.group = group
+        self.logger = logger
+        self.context = ReceiverContext(
+            ingest: ingest, store: store,
+            limits: .init(maxBodyBytes: settings.maxBodyBytes, maxHeaderBytes: settings.maxHeaderBytes,
+                          retryAfterSeconds: settings.retryAfterSeconds),
+            logger: logger)
+    }
+
+    /// The bound address, once ``bind()`` returned (useful with port 0).
+    public var localAddress: SocketAddress? {
+        channelBox.withLock { $0?.localAddress }
+    }
+
+    /// Opens the listening socket.
+    public func bind() async throws {
+        let context = self.context
+        let settings = self.settings
+        let logger = self.logger
+        let limiter = ConnectionLimiter(maximum: settings.maxConnections) {
+            logger.warning("connection refused: too many open connections", metadata: ["limit": "\(settings.maxConnections)"])
+        }
+        let channel = try await ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 1024)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .serverChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(limiter) }
+            }
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelOption(.maxMessagesPerRead, value: 16)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let sync = channel.pipeline.syncOperations
+                    try sync.addHandler(RequestTimeoutHandler(requestTimeout: .init(settings.requestTimeout),
+                                                              idleTimeout: .init(settings.idleTimeout)))
+                    try sync.configureHTTPServerPipeline(withPipeliningAssistance: true, withErrorHandling: true)
+                    try sync.addHandler(WebhookChannelHandler(shared: context))
+                }
+            }
+            .bind(host: settings.host, port: settings.port)
+            .get()
+        channelBox.withLock { $0 = channel }
+        logger.notice("listening", metadata: ["http.address": "\(channel.localAddress.map { "\($0)" } ?? "?")"])
+    }
+
+    /// Stops accepting connections. ``run()`` returns once the socket is closed.
+    public func close() async {
+        guard let channel = channelBox.withLock({ $0 }) else { return }
+        try? await channel.close()
+    }
+
+    public func run() async throws {
+        if localAddress == nil { try await bind() }
+        guard let channel = channelBox.withLock({ $0 }) else { return }
+        try await withGracefulShutdownHandler {
+            try await channel.closeFuture.get()
+        } onGracefulShutdown: {
+            channel.close(promise: nil)
+        }
+        // Requests already read finish on their own connections; give them a moment
+        // so that every event that was stored also gets its acknowledgement.
+        try? await Task.sleep(for: .milliseconds(200))
+        logger.notice("listener closed")
+    }
+}
+
+extension TimeAmount {
+    init(_ duration: Duration) {
+        let (seconds, attoseconds) = duration.components
+        self = .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+    }
+}

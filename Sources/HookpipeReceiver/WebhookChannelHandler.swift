@@ -1,0 +1,137 @@
+import Foundation
+import HookpipeStore
+import HookpipeVerification
+import Logging
+import NIOCore
+import NIOHTTP1
+
+/// One connection's HTTP handling: collects a request within the limits,
+/// asks ``Ingest`` what to do, stores when told to, and answers.
+///
+/// The acknowledgement is written only after the store reported the event
+/// durable; any store error is answered 503 so the sender retries.
+final class WebhookChannelHandler: ChannelInboundHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    private enum State {
+        case idle
+        case receiving(head: HTTPRequestHead, body: ByteBuffer, receivedAtMicros: Int64, startNanos: UInt64)
+        /// A response was sent before the body ended (413, 431); the connection closes.
+        case refused
+    }
+
+    private let shared: ReceiverContext
+    private var state: State = .idle
+
+    init(shared: ReceiverContext) {
+        self.shared = shared
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch (unwrapInboundIn(data), state) {
+        case (.head(let head), .idle):
+            receiveHead(head, context: context)
+        case (.body(var chunk), .receiving(let head, var body, let receivedAt, let start)):
+            guard body.readableBytes + chunk.readableBytes <= shared.limits.maxBodyBytes else {
+                refuse(.error(413, "body_too_large", "the body exceeds \(shared.limits.maxBodyBytes) bytes"), head: head, context: context)
+                return
+            }
+            state = .idle  // drop the reference so the write below does not copy
+            body.writeBuffer(&chunk)
+            state = .receiving(head: head, body: body, receivedAtMicros: receivedAt, startNanos: start)
+        case (.end, .receiving(let head, let body, let receivedAt, let start)):
+            state = .idle
+            context.triggerUserOutboundEvent(RequestTimeoutHandler.RequestReceived(), promise: nil)
+            process(head: head, body: body, receivedAtMicros: receivedAt, startNanos: start, context: context)
+        case (_, .refused):
+            break
+        case (.head, _), (.body, _), (.end, _):
+            // Out of order parts cannot come from NIO's decoder; close rather than guess.
+            context.close(promise: nil)
+        }
+    }
+
+    private func receiveHead(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
+        let start = DispatchTime.now().uptimeNanoseconds
+        let receivedAt = Int64(Date().timeIntervalSince1970 * 1_000_000)
+        state = .receiving(head: head, body: context.channel.allocator.buffer(capacity: 0), receivedAtMicros: receivedAt, startNanos: start)
+        let headerBytes = head.headers.reduce(0) { $0 + $1.name.utf8.count + $1.value.utf8.count + 4 } + head.uri.utf8.count
+        if headerBytes > shared.limits.maxHeaderBytes {
+            refuse(.error(431, "headers_too_large", "request headers exceed \(shared.limits.maxHeaderBytes) bytes"), head: head, context: context)
+            return
+        }
+        if let length = head.headers.first(name: "content-length").flatMap(Int.init), length > shared.limits.maxBodyBytes {
+            refuse(.error(413, "body_too_large", "the body exceeds \(shared.limits.maxBodyBytes) bytes"), head: head, context: context)
+            return
+        }
+        if head.headers.first(name: "expect")?.lowercased() == "100-continue" {
+            context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: .continue))), promise: nil)
+        }
+    }
+
+    private func process(head: HTTPRequestHead, body: ByteBuffer, receivedAtMicros: Int64, startNanos: UInt64, context: ChannelHandlerContext) {
+        var headers = HeaderFields()
+        for (name, value) in head.headers { headers.add(name: name, value: value) }
+        let request = ReceivedRequest(
+            method: head.method.rawValue, uri: head.uri, headers: headers,
+            body: Array(body.readableBytesView), remoteAddress: context.channel.remoteAddress?.ipAddress,
+            receivedAtMicros: receivedAtMicros)
+        switch shared.ingest.decide(request) {
+        case .respond(let response, let summary):
+            finish(response, summary: summary, head: head, remote: request.remoteAddress, startNanos: startNanos, context: context)
+        case .store(let event, let summary):
+            let promise = context.eventLoop.makePromise(of: AppendOutcome.self)
+            shared.store.append(event) { result in promise.completeWith(result.mapError { $0 as any Error }) }
+            let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+            promise.futureResult.whenComplete { result in
+                let (handler, context) = loopBound.value
+                var summary = summary
+                let response: WebhookResponse
+                switch result {
+                case .success(.stored(let seq)):
+                    response = .accepted(seq: seq, id: event.dedupeKey)
+                case .success(.duplicate(let seq)):
+                    response = .duplicate(seq: seq, id: event.dedupeKey)
+                case .failure(let error):
+                    let storeError = error as? StoreError
+                    summary.reason = storeError?.message ?? "\(error)"
+                    response = .storeUnavailable(storeError?.code.rawValue ?? "store_unavailable", retryAfterSeconds: handler.shared.limits.retryAfterSeconds)
+                }
+                handler.finish(response, summary: summary, head: head, remote: request.remoteAddress, startNanos: startNanos, context: context)
+            }
+        }
+    }
+
+    /// Answers and closes the connection; the rest of the request is not read.
+    private func refuse(_ response: WebhookResponse, head: HTTPRequestHead, context: ChannelHandlerContext) {
+        state = .refused
+        let start: UInt64 = DispatchTime.now().uptimeNanoseconds
+        write(response, head: head, keepAlive: false, context: context)
+        shared.log(response, summary: .init(source: nil, eventID: nil, reason: response.outcome), method: head.method.rawValue,
+                   uri: head.uri, remote: context.channel.remoteAddress?.ipAddress, startNanos: start)
+    }
+
+    private func finish(_ response: WebhookResponse, summary: Ingest.RequestSummary, head: HTTPRequestHead, remote: String?,
+                        startNanos: UInt64, context: ChannelHandlerContext) {
+        write(response, head: head, keepAlive: head.isKeepAlive, context: context)
+        context.triggerUserOutboundEvent(RequestTimeoutHandler.ResponseSent(), promise: nil)
+        shared.log(response, summary: summary, method: head.method.rawValue, uri: head.uri, remote: remote, startNanos: startNanos)
+    }
+
+    private func write(_ response: WebhookResponse, head: HTTPRequestHead, keepAlive: Bool, context: ChannelHandlerContext) {
+        var headers = HTTPHeaders()
+        headers.add(name: "content-type", value: "application/json")
+        headers.add(name: "content-length", value: String(response.body.count))
+        for (name, value) in response.headers { headers.add(name: name, value: value) }
+        if !keepAlive { headers.add(name: "connection", value: "close") }
+        let responseHead = HTTPResponseHead(version: head.version, status: .init(statusCode: response.status), headers: headers)
+        context.write(wrapOutboundOut(.head(responseHead)), promise: nil)
+        context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: response.body)))), promise: nil)
+        let done = context.writeAndFlush(wrapOutboundOut(.end(nil)))
+        if !keepAlive {
+            let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
+            done.whenComplete { _ in loopBound.value.close(promise: nil) }
+        }
+    }
+}

@@ -1,0 +1,103 @@
+/// The durable store behind the receiver and the chain.
+///
+/// Every backend (the embedded SQLite file today, PostgreSQL later, so that
+/// several receivers share one dedupe index and journal) implements this
+/// protocol, and nothing outside this module knows which one is in use.
+///
+/// Contract:
+/// - ``append(_:)`` returns only after the event and its dedupe key are
+///   durable (committed and synced). Concurrent appends of the same
+///   `(source, dedupeKey)` store exactly one event.
+/// - Sequence numbers increase strictly in commit order and are never reused.
+public protocol EventStore: Sendable {
+    /// Stores `event` unless its dedupe key was seen within its window.
+    ///
+    /// - Throws: ``StoreError`` when the event could not be made durable;
+    ///   the caller must then not acknowledge it.
+    func append(_ event: IncomingEvent) async throws(StoreError) -> AppendOutcome
+
+    /// Callback form of ``append(_:)`` for callers on an event loop, which
+    /// should not start a task per request. `completion` may run on any thread.
+    func append(_ event: IncomingEvent, completion: @escaping @Sendable (Result<AppendOutcome, StoreError>) -> Void)
+
+    /// Up to `limit` events with `seq > after`, in sequence order.
+    func events(after: Int64, limit: Int) async throws(StoreError) -> [StoredEvent]
+
+    /// The highest sequence number stored so far (0 when empty).
+    func lastSequence() async throws(StoreError) -> Int64
+
+    /// Flushes and closes the store. Later calls fail with ``StoreError/Code/closed``.
+    func close() async
+}
+
+extension EventStore {
+    /// Default: runs the async ``append(_:)`` in a task.
+    public func append(_ event: IncomingEvent, completion: @escaping @Sendable (Result<AppendOutcome, StoreError>) -> Void) {
+        Task {
+            do throws(StoreError) {
+                completion(.success(try await append(event)))
+            } catch {
+                completion(.failure(error))
+            }
+        }
+    }
+}
+
+/// An event accepted by the receiver, before it has a sequence number.
+public struct IncomingEvent: Sendable {
+    /// The configured source name.
+    public var source: String
+    /// The deduplication key, unique per source within `dedupeWindow`; also the envelope's `id`.
+    public var dedupeKey: String
+    /// How long the key is remembered.
+    public var dedupeWindow: Duration
+    /// When the request was received, in microseconds since the Unix epoch.
+    public var receivedAtMicros: Int64
+    /// The envelope's metadata, a serialised JSON object (see `Envelope`).
+    public var metadata: [UInt8]
+    /// The sender's raw, validated JSON body.
+    public var payload: [UInt8]
+
+    public init(source: String, dedupeKey: String, dedupeWindow: Duration, receivedAtMicros: Int64, metadata: [UInt8], payload: [UInt8]) {
+        self.source = source
+        self.dedupeKey = dedupeKey
+        self.dedupeWindow = dedupeWindow
+        self.receivedAtMicros = receivedAtMicros
+        self.metadata = metadata
+        self.payload = payload
+    }
+}
+
+/// What ``EventStore/append(_:)`` did.
+public enum AppendOutcome: Sendable, Equatable {
+    /// Stored durably under this new sequence number.
+    case stored(seq: Int64)
+    /// The key was already stored within its window, as this sequence number; nothing was written.
+    case duplicate(seq: Int64)
+
+    /// The sequence number of the stored event, new or earlier.
+    public var seq: Int64 {
+        switch self {
+        case .stored(let seq), .duplicate(let seq): seq
+        }
+    }
+}
+
+/// An event as read back from the store.
+public struct StoredEvent: Sendable, Equatable {
+    public var seq: Int64
+    public var source: String
+    public var dedupeKey: String
+    public var receivedAtMicros: Int64
+    public var metadata: [UInt8]
+    public var payload: [UInt8]
+
+    public init(seq: Int64, source: String, dedupeKey: String, receivedAtMicros: Int64, metadata: [UInt8], payload: [UInt8]) {
+        self.seq = seq
+        self.source = source
+        self.dedupeKey = dedupeKey
+        self.receivedAtMicros = receivedAtMicros
+        self.metadata = metadata
+        self.payload = payload
+    }
+}

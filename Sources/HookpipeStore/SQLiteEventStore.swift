@@ -1,0 +1,159 @@
+public import Logging
+import Foundation
+import GRDB
+
+/// The embedded store: one SQLite database file in WAL mode with
+/// `synchronous = FULL`, so a commit returns only after the WAL is fsync'd.
+///
+/// Appends go through a ``GroupCommitQueue``: one writer thread, many events
+/// per transaction. Reads use the pool's reader connections and never block
+/// the writer.
+public final class SQLiteEventStore: EventStore {
+    private let pool: DatabasePool
+    private let queue: GroupCommitQueue
+    private let logger: Logger
+
+    /// Opens (creating if needed) the database at `path` and brings its schema
+    /// up to date. SQLite replays its WAL here, so recovery after a crash is
+    /// complete when this returns.
+    ///
+    /// - Parameters:
+    ///   - maxBatch: most events committed in one transaction.
+    public init(path: String, maxBatch: Int = 1024, logger: Logger) throws(StoreError) {
+        self.logger = logger
+        var configuration = Configuration()
+        configuration.label = "hookpipe"
+        configuration.busyMode = .timeout(5)
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        let pool: DatabasePool
+        do {
+            pool = try DatabasePool(path: path, configuration: configuration)
+            try SQLiteSchema.migrator().migrate(pool)
+        } catch {
+            throw StoreError.from(error, doing: "open \(path)")
+        }
+        self.pool = pool
+        // Only the writer thread touches `lastPrune`.
+        var lastPrune = Date.distantPast
+        self.queue = GroupCommitQueue(maxBatch: maxBatch) { batch in
+            Self.commit(batch, in: pool, lastPrune: &lastPrune)
+        }
+    }
+
+    public func append(_ event: IncomingEvent) async throws(StoreError) -> AppendOutcome {
+        let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<AppendOutcome, StoreError>, Never>) in
+            queue.enqueue(event) { continuation.resume(returning: $0) }
+        }
+        return try result.get()
+    }
+
+    /// Callback form of ``append(_:)`` for callers on an event loop: `completion`
+    /// runs on the writer thread once the batch holding `event` is durable.
+    public func append(_ event: IncomingEvent, completion: @escaping @Sendable (Result<AppendOutcome, StoreError>) -> Void) {
+        queue.enqueue(event, completion: completion)
+    }
+
+    public func events(after: Int64, limit: Int) async throws(StoreError) -> [StoredEvent] {
+        do {
+            return try await pool.read { db in
+                try Row.fetchAll(
+                    db,
+                    sql: "SELECT seq, source, dedupe_key, received_at, metadata, payload FROM events WHERE seq > ? ORDER BY seq LIMIT ?",
+                    arguments: [after, limit]
+                ).map { row in
+                    StoredEvent(seq: row[0], source: row[1], dedupeKey: row[2], receivedAtMicros: row[3],
+                                metadata: Array(row[4] as Data), payload: Array(row[5] as Data))
+                }
+            }
+        } catch {
+            throw StoreError.from(error, doing: "read events")
+        }
+    }
+
+    public func lastSequence() async throws(StoreError) -> Int64 {
+        do {
+            return try await pool.read { db in
+                try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(seq), 0) FROM events") ?? 0
+            }
+        } catch {
+            throw StoreError.from(error, doing: "read the last sequence number")
+        }
+    }
+
+    public func close() async {
+        queue.close()
+        do {
+            try pool.close()
+        } catch {
+            logger.warning("store did not close cleanly", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Runs on the writer thread: one transaction for the whole batch. Once a
+    /// minute the same transaction also forgets dedupe keys whose window ended.
+    private static func commit(_ batch: [IncomingEvent], in pool: DatabasePool, lastPrune: inout Date) -> Result<[AppendOutcome], StoreError> {
+        let now = Date()
+        let prune = now.timeIntervalSince(lastPrune) > 60
+        let nowMicros = Int64(now.timeIntervalSince1970 * 1_000_000)
+        do {
+            let outcomes = try pool.write { db -> [AppendOutcome] in
+                let findKey = try db.cachedStatement(sql: "SELECT seq, expires_at FROM dedupe WHERE source = ? AND key = ?")
+                let insertEvent = try db.cachedStatement(
+                    sql: "INSERT INTO events (source, dedupe_key, received_at, metadata, payload) VALUES (?, ?, ?, ?, ?)")
+                let rememberKey = try db.cachedStatement(
+                    sql: "INSERT OR REPLACE INTO dedupe (source, key, seq, expires_at) VALUES (?, ?, ?, ?)")
+                var outcomes: [AppendOutcome] = []
+                outcomes.reserveCapacity(batch.count)
+                for event in batch {
+                    if let row = try Row.fetchOne(findKey, arguments: [event.source, event.dedupeKey]),
+                       (row[1] as Int64) > nowMicros {
+                        outcomes.append(.duplicate(seq: row[0]))
+                        continue
+                    }
+                    try insertEvent.execute(arguments: [
+                        event.source, event.dedupeKey, event.receivedAtMicros,
+                        Data(event.metadata), Data(event.payload),
+                    ])
+                    let seq = db.lastInsertedRowID
+                    try rememberKey.execute(arguments: [event.source, event.dedupeKey, seq, nowMicros + event.dedupeWindow.microseconds])
+                    outcomes.append(.stored(seq: seq))
+                }
+                if prune {
+                    try db.execute(sql: "DELETE FROM dedupe WHERE expires_at <= ?", arguments: [nowMicros])
+                }
+                return outcomes
+            }
+            if prune { lastPrune = now }
+            return .success(outcomes)
+        } catch {
+            return .failure(StoreError.from(error, doing: "commit \(batch.count) event(s)"))
+        }
+    }
+}
+
+extension Duration {
+    /// Whole microseconds, saturating.
+    var microseconds: Int64 {
+        let (seconds, attoseconds) = components
+        let (scaled, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000)
+        return overflow ? Int64.max / 2 : scaled + attoseconds / 1_000_000_000_000
+    }
+}
+
+extension StoreError {
+    /// Classifies a GRDB/SQLite error: full disk, damage, or anything else unavailable.
+    static func from(_ error: any Error, doing action: String) -> StoreError {
+        if let error = error as? StoreError { return error }
+        guard let error = error as? DatabaseError else {
+            return StoreError(.unavailable, "\(action): \(error)")
+        }
+        let detail = "\(action): SQLite \(error.resultCode): \(error.message ?? "no message")"
+        switch error.resultCode {
+        case .SQLITE_FULL: return StoreError(.full, detail)
+        case .SQLITE_CORRUPT, .SQLITE_NOTADB: return StoreError(.corrupt, detail)
+        default: return StoreError(.unavailable, detail)
+        }
+    }
+}

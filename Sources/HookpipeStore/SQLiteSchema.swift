@@ -1,0 +1,39 @@
+import GRDB
+
+/// The embedded store's tables, as versioned migrations.
+///
+/// - `events`: the journal. `seq` is `AUTOINCREMENT`, so numbers are never
+///   reused even after the newest rows are pruned.
+/// - `dedupe`: one row per `(source, key)` with the event it points to and
+///   the instant the key stops counting as a duplicate.
+/// - `checkpoints`: per consumer, the highest sequence number it settled.
+enum SQLiteSchema {
+    static func migrator() -> DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(sql: """
+                CREATE TABLE events (
+                    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                    source TEXT NOT NULL,
+                    dedupe_key TEXT NOT NULL,
+                    received_at INTEGER NOT NULL,
+                    metadata BLOB NOT NULL,
+                    payload BLOB NOT NULL
+                );
+                CREATE TABLE dedupe (
+                    source TEXT NOT NULL,
+                    key TEXT NOT NULL,
+                    seq INTEGER NOT NULL,
+                    expires_at INTEGER NOT NULL,
+                    PRIMARY KEY (source, key)
+                ) WITHOUT ROWID;
+                CREATE INDEX dedupe_expiry ON dedupe (expires_at);
+                CREATE TABLE checkpoints (
+                    consumer TEXT PRIMARY KEY,
+                    seq INTEGER NOT NULL
+                ) WITHOUT ROWID;
+                """)
+        }
+        return migrator
+    }
+}

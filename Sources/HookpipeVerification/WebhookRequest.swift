@@ -1,0 +1,69 @@
+import struct Foundation.Date
+
+/// The parts of an HTTP request that signature schemes look at.
+///
+/// Independent of the HTTP library: the receiver converts its request into this
+/// type at the edge. `body` holds the raw bytes exactly as received; every
+/// scheme verifies those bytes, never a re-serialised form.
+public struct WebhookRequest: Sendable {
+    /// Request headers in arrival order; lookups ignore case.
+    public var headers: HeaderFields
+    /// Decoded query parameters in arrival order (`data.id=123` → `("data.id", "123")`).
+    public var query: [(name: String, value: String)]
+    /// The raw request body.
+    public var body: [UInt8]
+
+    /// Creates a request from what the HTTP layer received.
+    public init(headers: HeaderFields, query: [(name: String, value: String)] = [], body: [UInt8]) {
+        self.headers = headers
+        self.query = query
+        self.body = body
+    }
+
+    /// The first value of query parameter `name` (exact, case-sensitive match).
+    public func queryValue(_ name: String) -> String? {
+        query.first { $0.name == name }?.value
+    }
+}
+
+/// An ordered list of header fields with case-insensitive lookup.
+public struct HeaderFields: Sendable, Sequence, ExpressibleByDictionaryLiteral {
+    /// The fields in arrival order.
+    public private(set) var fields: [(name: String, value: String)]
+
+    /// Fields in the given order.
+    public init(_ fields: [(name: String, value: String)] = []) {
+        self.fields = fields
+    }
+
+    /// Fields from a literal, in the order written.
+    public init(dictionaryLiteral elements: (String, String)...) {
+        self.fields = elements.map { (name: $0.0, value: $0.1) }
+    }
+
+    /// The first value of header `name`, compared without regard to ASCII case.
+    public subscript(_ name: String) -> String? {
+        fields.first { $0.name.caseInsensitiveASCIIEquals(name) }?.value
+    }
+
+    /// Appends a field.
+    public mutating func add(name: String, value: String) {
+        fields.append((name: name, value: value))
+    }
+
+    /// Iterates the fields in arrival order.
+    public func makeIterator() -> IndexingIterator<[(name: String, value: String)]> {
+        fields.makeIterator()
+    }
+}
+
+extension String {
+    /// ASCII case-insensitive equality, as HTTP header names are compared.
+    func caseInsensitiveASCIIEquals(_ other: String) -> Bool {
+        let a = self.utf8, b = other.utf8
+        guard a.count == b.count else { return false }
+        return zip(a, b).allSatisfy { x, y in
+            x == y || (x | 0x20 == y | 0x20 && (x | 0x20) >= 0x61 && (x | 0x20) <= 0x7a)
+        }
+    }
+}

@@ -1,0 +1,38 @@
+import ArgumentParser
+import Foundation
+import HookpipeConfig
+import HookpipeDaemon
+
+struct CheckCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "Validate the configuration and print what it resolves to.",
+        discussion: """
+            Reads the file, resolves every secret reference (without printing any \
+            value) and builds every source exactly as `run` would. Prints the \
+            resolved listener, store and sources; warnings go to stderr. Exits 1 \
+            on the first error, naming the file, key and what was expected.
+
+            Example:
+              hookpipe check --config pipeline.conf
+            """
+    )
+
+    @OptionGroup var options: ConfigOptions
+
+    func run() throws {
+        let environment = ProcessInfo.processInfo.environment
+        let loaded = try loadConfig(options.config, environment: environment)
+        do {
+            _ = try SourceFactory.make(loaded.config.sources, configFile: options.config, environment: environment)
+        } catch {
+            FileHandle.standardError.write(Data("hookpipe: \(error)\n".utf8))
+            throw ExitCode(1)
+        }
+        for warning in loaded.warnings {
+            FileHandle.standardError.write(Data("warning: \(warning)\n".utf8))
+        }
+        print(loaded.config.summary())
+        print("configuration OK")
+    }
+}

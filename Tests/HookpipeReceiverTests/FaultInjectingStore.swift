@@ -1,0 +1,31 @@
+import HookpipeStore
+import Synchronization
+
+/// A real store with a switch that makes appends fail, as a full or broken
+/// disk would, without touching the disk.
+final class FaultInjectingStore: EventStore {
+    let wrapped: any EventStore
+    /// When set, every append fails with this error.
+    let failing = Mutex<StoreError?>(nil)
+
+    init(wrapping wrapped: any EventStore) {
+        self.wrapped = wrapped
+    }
+
+    func append(_ event: IncomingEvent) async throws(StoreError) -> AppendOutcome {
+        if let error = failing.withLock({ $0 }) { throw error }
+        return try await wrapped.append(event)
+    }
+
+    func events(after: Int64, limit: Int) async throws(StoreError) -> [StoredEvent] {
+        try await wrapped.events(after: after, limit: limit)
+    }
+
+    func lastSequence() async throws(StoreError) -> Int64 {
+        try await wrapped.lastSequence()
+    }
+
+    func close() async {
+        await wrapped.close()
+    }
+}
