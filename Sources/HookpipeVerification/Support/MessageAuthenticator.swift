@@ -1,0 +1,80 @@
+import Crypto
+
+/// The hash functions HMAC is used with.
+enum DigestAlgorithm: Sendable {
+    case sha1, sha256, sha512
+
+    /// Digest length in bytes; a received signature of another length is malformed.
+    var byteCount: Int {
+        switch self {
+        case .sha1: 20
+        case .sha256: 32
+        case .sha512: 64
+        }
+    }
+}
+
+/// One HMAC key, ready to authenticate messages given in parts (so that
+/// `<timestamp>.<body>` is hashed without copying the body).
+struct MessageAuthenticator: Sendable {
+    let algorithm: DigestAlgorithm
+    private let key: SymmetricKey
+
+    init(algorithm: DigestAlgorithm, key: [UInt8]) {
+        self.algorithm = algorithm
+        self.key = SymmetricKey(data: key)
+    }
+
+    /// HMAC of the concatenation of `parts`.
+    func code(_ parts: [UInt8]...) -> [UInt8] { code(parts: parts) }
+
+    /// HMAC of the concatenation of `parts`.
+    func code(parts: [[UInt8]]) -> [UInt8] {
+        switch algorithm {
+        case .sha1: Self.mac(HMAC<Insecure.SHA1>(key: key), parts)
+        case .sha256: Self.mac(HMAC<SHA256>(key: key), parts)
+        case .sha512: Self.mac(HMAC<SHA512>(key: key), parts)
+        }
+    }
+
+    private static func mac<H: HashFunction>(_ hmac: HMAC<H>, _ parts: [[UInt8]]) -> [UInt8] {
+        var hmac = hmac
+        for part in parts { hmac.update(data: part) }
+        return Array(hmac.finalize())
+    }
+}
+
+/// The configured secrets of one scheme, each turned into a key, tried in order.
+struct KeyRing: Sendable {
+    let authenticators: [MessageAuthenticator]
+
+    /// Keys from the UTF-8 bytes of each secret (Stripe, GitHub, Slack, …).
+    init(algorithm: DigestAlgorithm, secrets: [Secret]) {
+        authenticators = secrets.map { MessageAuthenticator(algorithm: algorithm, key: Array($0.value.utf8)) }
+    }
+
+    /// Keys given as raw bytes (Standard Webhooks, whose secrets are base64).
+    init(algorithm: DigestAlgorithm, keys: [[UInt8]]) {
+        authenticators = keys.map { MessageAuthenticator(algorithm: algorithm, key: $0) }
+    }
+
+    /// The key used by `sign`: the first configured one.
+    var signing: MessageAuthenticator { authenticators[0] }
+
+    /// The index of the first key under which the message made of `parts` has
+    /// one of `candidates` as its HMAC, comparing in constant time.
+    ///
+    /// Every candidate is compared against every key (rotation: an old secret
+    /// later in the list still verifies and reports its index).
+    func firstMatch(parts: [[UInt8]], candidates: [[UInt8]]) -> Int? {
+        for (index, authenticator) in authenticators.enumerated() {
+            let expected = authenticator.code(parts: parts)
+            var matched = false
+            for candidate in candidates where constantTimeEquals(candidate, expected) {
+                matched = true
+            }
+            if matched { return index }
+        }
+        return nil
+    }
+}

@@ -1,0 +1,109 @@
+/// Reading signature headers without ever trapping: every problem becomes a
+/// ``VerificationFailure`` whose message names the header but never quotes a
+/// signature.
+enum SignatureHeader {
+    /// The value of header `name`, trimmed of spaces and tabs; a
+    /// `missingHeader` failure when absent, `malformedHeader` when empty.
+    static func required(_ name: String, in headers: HeaderFields) -> Result<Substring, VerificationFailure> {
+        guard let raw = headers[name] else {
+            return .failure(VerificationFailure(.missingHeader, "\(name) header is missing"))
+        }
+        let value = trimmed(Substring(raw))
+        guard !value.isEmpty else {
+            return .failure(VerificationFailure(.malformedHeader, "\(name) header is empty"))
+        }
+        return .success(value)
+    }
+
+    /// The trimmed value of header `name`, or `nil` when absent or empty.
+    static func optional(_ name: String, in headers: HeaderFields) -> String? {
+        guard let raw = headers[name] else { return nil }
+        let value = trimmed(Substring(raw))
+        return value.isEmpty ? nil : String(value)
+    }
+
+    /// Splits a `key=value,key=value` list (Stripe, MercadoPago).
+    ///
+    /// Spaces and tabs around parts, keys and values are ignored; keys are
+    /// compared exactly (so `V1` is not `v1`). An empty part (a doubled or
+    /// trailing comma), a part without `=`, or an empty key or value makes
+    /// the whole header malformed.
+    static func keyValueList(_ value: Substring, header: String) -> Result<[(key: Substring, value: Substring)], VerificationFailure> {
+        var pairs: [(key: Substring, value: Substring)] = []
+        for rawPart in value.split(separator: ",", omittingEmptySubsequences: false) {
+            let part = trimmed(rawPart)
+            guard !part.isEmpty else {
+                return .failure(VerificationFailure(.malformedHeader, "\(header) has an empty part (extra comma)"))
+            }
+            guard let equals = part.firstIndex(of: "=") else {
+                return .failure(VerificationFailure(.malformedHeader, "\(header) has a part without '='"))
+            }
+            let key = trimmed(part[..<equals])
+            let partValue = trimmed(part[part.index(after: equals)...])
+            guard !key.isEmpty, !partValue.isEmpty else {
+                return .failure(VerificationFailure(.malformedHeader, "\(header) has a part with an empty key or value"))
+            }
+            pairs.append((key, partValue))
+        }
+        return .success(pairs)
+    }
+
+    /// The single value of `key` in `pairs`: `malformedHeader` when it is
+    /// absent or given more than once.
+    static func single(_ key: String, in pairs: [(key: Substring, value: Substring)], header: String) -> Result<Substring, VerificationFailure> {
+        let values = pairs.filter { $0.key == key }
+        guard let first = values.first else {
+            return .failure(VerificationFailure(.malformedHeader, "\(header) has no '\(key)' part"))
+        }
+        guard values.count == 1 else {
+            return .failure(VerificationFailure(.malformedHeader, "\(header) has more than one '\(key)' part"))
+        }
+        return .success(first.value)
+    }
+
+    /// Every hex digest given under `key` in `pairs`, each of `algorithm`'s length.
+    /// `malformedHeader` when there is none or one is not valid hex of that length.
+    static func hexDigests(_ key: String, in pairs: [(key: Substring, value: Substring)], algorithm: DigestAlgorithm,
+                           header: String) -> Result<[[UInt8]], VerificationFailure> {
+        var digests: [[UInt8]] = []
+        for pair in pairs where pair.key == key {
+            guard let digest = Hex.decode(pair.value), digest.count == algorithm.byteCount else {
+                return .failure(VerificationFailure(.malformedHeader, "\(header) has a '\(key)' part that is not a hex digest"))
+            }
+            digests.append(digest)
+        }
+        guard !digests.isEmpty else {
+            return .failure(VerificationFailure(.malformedHeader, "\(header) has no '\(key)' part"))
+        }
+        return .success(digests)
+    }
+
+    /// A digest written as `prefix` followed by hex or base64 (GitHub, Shopify, …).
+    ///
+    /// The prefix must match exactly, case included; the digest must decode to
+    /// `algorithm`'s length.
+    static func prefixedDigest(_ value: Substring, prefix: String, encoding: GenericHMACSettings.Encoding,
+                               algorithm: DigestAlgorithm, header: String) -> Result<[UInt8], VerificationFailure> {
+        guard value.hasPrefix(prefix) else {
+            return .failure(VerificationFailure(.malformedHeader, "\(header) does not start with '\(prefix)'"))
+        }
+        let encoded = value.dropFirst(prefix.count)
+        let decoded: [UInt8]?
+        switch encoding {
+        case .hex: decoded = Hex.decode(encoded)
+        case .base64: decoded = Base64.decode(encoded)
+        }
+        guard let digest = decoded, digest.count == algorithm.byteCount else {
+            return .failure(VerificationFailure(.malformedHeader, "\(header) is not a \(encoding.rawValue) \(algorithm) digest"))
+        }
+        return .success(digest)
+    }
+
+    /// `text` without leading and trailing spaces and tabs.
+    static func trimmed(_ text: Substring) -> Substring {
+        let isBlank: (Character) -> Bool = { $0 == " " || $0 == "\t" }
+        guard let start = text.firstIndex(where: { !isBlank($0) }) else { return text[text.endIndex...] }
+        let end = text.lastIndex(where: { !isBlank($0) })!
+        return text[start...end]
+    }
+}
