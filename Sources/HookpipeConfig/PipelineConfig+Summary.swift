@@ -1,0 +1,64 @@
+extension PipelineConfig {
+    /// A readable multi-line rendering of the resolved configuration, for `hookpipe check`.
+    ///
+    /// Shows the listener, the state directory, the log level and, per source,
+    /// its path, scheme, secret references, tolerance, dedupe key and window and
+    /// allow-list. Secrets appear only as references (`env:NAME`, `file:PATH`,
+    /// `credential:NAME`, `<inline literal>`), never as values.
+    public func summary() -> String {
+        var text = SummaryText()
+        text.heading("server")
+        text.row("listen", server.host.contains(":") ? "[\(server.host)]:\(server.port)" : "\(server.host):\(server.port)")
+        let limits = [
+            "body \(Self.bytes(server.maxBodyBytes))", "headers \(Self.bytes(server.maxHeaderBytes))",
+            "\(server.maxConnections) connections",
+        ]
+        text.row("limits", limits.joined(separator: ", "))
+        text.row("timeouts", "request \(DurationSyntax.format(server.requestTimeout)), idle \(DurationSyntax.format(server.idleTimeout))")
+        text.row("threads", server.threads == 0 ? "one per core" : "\(server.threads)")
+        text.heading("store")
+        text.row("state directory", store.stateDirectory)
+        text.row("max batch", "\(store.maxBatch) events")
+        text.heading("log")
+        text.row("level", log.level.rawValue)
+        for source in sources {
+            text.heading("source \"\(source.name)\"")
+            text.row("path", source.path)
+            text.row("scheme", source.scheme.rawValue)
+            if let hmac = source.hmac {
+                var parts = ["header \(hmac.header)", hmac.algorithm.rawValue, hmac.encoding.rawValue]
+                if !hmac.prefix.isEmpty { parts.append("prefix \(FoundValue.quoted(hmac.prefix))") }
+                if let header = hmac.timestampHeader { parts.append("timestamp header \(header)") }
+                text.row("hmac", parts.joined(separator: ", "))
+            }
+            text.row("secrets", source.secrets.isEmpty ? "none" : source.secrets.map(\.description).joined(separator: ", "))
+            text.row("tolerance", source.tolerance.map(DurationSyntax.format) ?? "scheme default")
+            text.row("dedupe key", source.dedupeKey?.description ?? "scheme default")
+            text.row("dedupe window", DurationSyntax.format(source.dedupeWindow))
+            text.row("allow", source.allowIPs.isEmpty ? "any address" : source.allowIPs.joined(separator: ", "))
+        }
+        return text.lines.joined(separator: "\n")
+    }
+
+    /// `1 MiB`, `16 KiB` when exact, else `1000 bytes`.
+    private static func bytes(_ count: Int) -> String {
+        if count >= 1 << 20, count % (1 << 20) == 0 { return "\(count >> 20) MiB" }
+        if count >= 1 << 10, count % (1 << 10) == 0 { return "\(count >> 10) KiB" }
+        return "\(count) bytes"
+    }
+}
+
+/// Lines of `heading` / `  label  value` rows with aligned values.
+private struct SummaryText {
+    static let labelWidth = 17
+    var lines: [String] = []
+
+    mutating func heading(_ title: String) {
+        lines.append(title)
+    }
+
+    mutating func row(_ label: String, _ value: String) {
+        let padding = String(repeating: " ", count: max(1, Self.labelWidth - label.count))
+        lines.append("  " + label + padding + value)
+    }
+}

@@ -1,0 +1,69 @@
+/// # `pipeline.conf` key reference
+///
+/// TOML; comments allowed. Unknown keys are errors (the message lists the valid
+/// ones). Durations are strings with a unit, `"250ms"`, `"10s"`, `"5m"`,
+/// `"72h"`, `"7d"`, or an integer number of seconds; all must be positive.
+///
+/// ```toml
+/// [server]                        # optional table
+/// host = "127.0.0.1"              # listen address; default "127.0.0.1"
+/// port = 8080                     # 1–65535; default 8080
+/// max_body_bytes = 1048576        # > 0; default 1048576 (1 MiB)
+/// max_header_bytes = 16384        # > 0; default 16384 (16 KiB)
+/// max_connections = 1024          # > 0; default 1024
+/// request_timeout = "10s"         # default "10s"
+/// idle_timeout = "60s"            # default "60s"
+/// threads = 0                     # >= 0, 0 = one per core; default 0
+///
+/// [store]                         # optional table
+/// state_directory = "state"       # relative to the config file's directory; default "state",
+///                                 # or $STATE_DIRECTORY (first entry) when the key is absent and it is set
+/// max_batch = 1024                # > 0; default 1024
+///
+/// [log]                           # optional table
+/// level = "info"                  # trace debug info notice warning error critical; default "info"
+///
+/// [[source]]                      # one or more
+/// name = "stripe"                 # required, unique; letters, digits, ".", "_", "-"
+/// path = "/hooks/stripe"          # required, unique; starts with "/", no "?" or "#"
+/// scheme = "stripe"               # required: mercadopago stripe standard-webhooks github
+///                                 #   shopify slack meta tiendanube hmac none
+/// secrets = ["env:STRIPE_SECRET"] # newest first; or `secret = "…"` for one. Required unless
+///                                 #   scheme is "none" (refused there). Each is "env:NAME",
+///                                 #   "file:PATH" (relative to the config file's directory),
+///                                 #   "credential:NAME" ($CREDENTIALS_DIRECTORY/NAME) or,
+///                                 #   with a warning, the secret itself
+/// tolerance = "5m"                # optional; default: the scheme's own
+/// dedupe_key = "json:/id"         # optional: "header:NAME", "json:/pointer", "query:NAME",
+///                                 #   "message-id", "body-sha256"; default: the scheme's own
+/// dedupe_window = "7d"            # default "7d"
+/// allow_ips = ["10.0.0.0/8"]      # optional, default [] = any address; non-empty for "none"
+///
+/// [source.hmac]                   # required for scheme "hmac", refused for the others
+/// header = "X-Signature"          # required
+/// algorithm = "sha256"            # sha1 sha256 sha512; default "sha256"
+/// encoding = "hex"                # hex base64; default "hex"
+/// prefix = "sha256="              # text before the digest; default ""
+/// timestamp_header = "X-Timestamp"  # optional; signs "<timestamp>.<body>" when set
+/// ```
+///
+/// Each table is read in its own file: `ServerConfig+TOML.swift`,
+/// `StoreConfig+TOML.swift`, `LogConfig+TOML.swift`, `SourceConfig+TOML.swift`,
+/// `GenericHMACSettings+TOML.swift`. To add a top-level table, conform its
+/// type to ``ConfigSection`` in a new file, add one line below and document
+/// its keys above.
+extension PipelineConfig {
+    /// The top-level keys (tables) of `pipeline.conf`.
+    static let tomlKeys = ["server", "store", "log", "source"]
+
+    /// Reads a whole parsed file.
+    init(toml root: TableReader, context: inout DecodingContext) throws(ConfigError) {
+        try root.rejectUnknownKeys(Self.tomlKeys)
+        self.init(
+            server: try root.section("server", as: ServerConfig.self, context: &context),
+            store: try root.section("store", as: StoreConfig.self, context: &context),
+            log: try root.section("log", as: LogConfig.self, context: &context),
+            sources: try SourceConfig.readAll("source", from: root, context: &context)
+        )
+    }
+}

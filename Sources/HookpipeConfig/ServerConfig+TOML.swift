@@ -1,0 +1,26 @@
+/// `[server]`; keys and defaults are listed in `PipelineConfig+TOML.swift`.
+extension ServerConfig: ConfigSection {
+    static let tomlKeys = [
+        "host", "port", "max_body_bytes", "max_header_bytes", "max_connections",
+        "request_timeout", "idle_timeout", "threads",
+    ]
+
+    init(toml table: TableReader?, context: inout DecodingContext) throws(ConfigError) {
+        self.init()
+        guard let table else { return }
+        if let host = try table.nonEmptyString("host", expected: #"an address like "127.0.0.1" or "::""#) {
+            self.host = host
+        }
+        if let port = try table.integer("port", expected: "a port number from 1 to 65535", isValid: { (1...65_535).contains($0) }) {
+            self.port = port
+        }
+        if let bytes = try table.positiveInteger("max_body_bytes") { maxBodyBytes = bytes }
+        if let bytes = try table.positiveInteger("max_header_bytes") { maxHeaderBytes = bytes }
+        if let count = try table.positiveInteger("max_connections") { maxConnections = count }
+        if let timeout = try table.duration("request_timeout") { requestTimeout = timeout }
+        if let timeout = try table.duration("idle_timeout") { idleTimeout = timeout }
+        if let count = try table.integer("threads", expected: "0 (one per core) or a positive integer", isValid: { $0 >= 0 }) {
+            threads = count
+        }
+    }
+}
