@@ -25,13 +25,11 @@ public enum SourceFactory {
 
     public static func make(_ source: SourceConfig, configFile: String, environment: [String: String]) throws(SetupError) -> SourceRuntime {
         let place = "\(configFile): source \"\(source.name)\""
-        var secrets: [Secret] = []
-        for reference in source.secrets {
-            do {
-                secrets.append(try reference.resolve(environment: environment, credentialsDirectory: environment["CREDENTIALS_DIRECTORY"]))
-            } catch {
-                throw SetupError(message: "\(place): \(error)")
-            }
+        let secrets: [Secret]
+        do {
+            secrets = try source.resolveSecrets(environment: environment)
+        } catch {
+            throw SetupError(message: "\(configFile): \(error)")
         }
         let scheme: any SignatureScheme
         do {

@@ -1,3 +1,4 @@
+import Atomics
 import Dispatch
 import HookpipeStore
 import Logging
@@ -15,6 +16,9 @@ struct ReceiverContext: Sendable {
     var store: any EventStore
     var limits: Limits
     var logger: Logger
+    /// Requests whose event is being stored and not yet answered; shutdown
+    /// waits for them so that every stored event also gets its answer.
+    let inFlight = ManagedAtomic<Int>(0)
 
     /// The one log line per request, accepted or refused. Data goes in
     /// metadata with dotted keys; never a secret or a signature.

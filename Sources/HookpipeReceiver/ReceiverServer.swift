@@ -86,7 +86,8 @@ public final class ReceiverServer: Service {
             .bind(host: settings.host, port: settings.port)
             .get()
         channelBox.withLock { $0 = channel }
-        logger.notice("listening", metadata: ["http.address": "\(channel.localAddress.map { "\($0)" } ?? "?")"])
+        let address = channel.localAddress.map { "\($0.ipAddress ?? "?"):\($0.port ?? 0)" } ?? "?"
+        logger.notice("listening", metadata: ["http.address": "\(address)"])
     }
 
     /// Stops accepting connections. ``run()`` returns once the socket is closed.
@@ -103,10 +104,13 @@ public final class ReceiverServer: Service {
         } onGracefulShutdown: {
             channel.close(promise: nil)
         }
-        // Requests already read finish on their own connections; give them a moment
-        // so that every event that was stored also gets its acknowledgement.
-        try? await Task.sleep(for: .milliseconds(200))
-        logger.notice("listener closed")
+        // Requests already being stored finish on their own connections; wait
+        // (bounded) so the store is not closed under them.
+        let deadline = ContinuousClock.now + .seconds(10)
+        while context.inFlight.load(ordering: .relaxed) > 0 && ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(5))
+        }
+        logger.notice("listener closed", metadata: ["http.in_flight": "\(context.inFlight.load(ordering: .relaxed))"])
     }
 }
 

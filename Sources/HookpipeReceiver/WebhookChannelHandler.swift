@@ -82,6 +82,7 @@ final class WebhookChannelHandler: ChannelInboundHandler {
             finish(response, summary: summary, head: head, remote: request.remoteAddress, startNanos: startNanos, context: context)
         case .store(let event, let summary):
             let promise = context.eventLoop.makePromise(of: AppendOutcome.self)
+            shared.inFlight.wrappingIncrement(ordering: .relaxed)
             shared.store.append(event) { result in promise.completeWith(result.mapError { $0 as any Error }) }
             let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
             promise.futureResult.whenComplete { result in
@@ -99,6 +100,7 @@ final class WebhookChannelHandler: ChannelInboundHandler {
                     response = .storeUnavailable(storeError?.code.rawValue ?? "store_unavailable", retryAfterSeconds: handler.shared.limits.retryAfterSeconds)
                 }
                 handler.finish(response, summary: summary, head: head, remote: request.remoteAddress, startNanos: startNanos, context: context)
+                handler.shared.inFlight.wrappingDecrement(ordering: .relaxed)
             }
         }
     }

@@ -45,7 +45,7 @@ public struct GenericHMACSettings: Sendable, Equatable {
 }
 
 /// A configured secret. Its description never shows the value.
-public struct Secret: Sendable, Equatable, CustomStringConvertible, CustomDebugStringConvertible {
+public struct Secret: Sendable, Equatable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
     /// The secret exactly as configured (for Stripe the whole `whsec_…` string).
     public let value: String
 
@@ -56,4 +56,6 @@ public struct Secret: Sendable, Equatable, CustomStringConvertible, CustomDebugS
     public var description: String { "<secret redacted>" }
     /// Always `<secret redacted>`.
     public var debugDescription: String { description }
+    /// No children, so `dump()` and reflection cannot print the value either.
+    public var customMirror: Mirror { Mirror(self, children: [:]) }
 }

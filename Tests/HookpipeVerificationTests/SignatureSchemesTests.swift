@@ -72,3 +72,16 @@ import Testing
         #expect("\(Secret("hunter2"))" == "<secret redacted>")
     }
 }
+
+@Suite("Secret")
+struct SecretRedactionTests {
+    @Test("neither description, debugDescription nor dump shows the value")
+    func redacted() {
+        let secret = Secret("whsec_do_not_show")
+        var dumped = ""
+        dump(secret, to: &dumped)
+        for text in [secret.description, secret.debugDescription, "\(secret)", String(reflecting: secret), dumped] {
+            #expect(!text.contains("do_not_show"), "\(text)")
+        }
+    }
+}
