@@ -25,9 +25,10 @@ public struct ConfigError: Error, Sendable, Equatable, CustomStringConvertible {
         public static let invalidValue = Code("invalid_value")
         /// A required key or table is absent.
         public static let missingKey = Code("missing_key")
-        /// Two sources share a name or a path.
+        /// Two sources share a name or a path, or two stages a name.
         public static let duplicate = Code("duplicate")
-        /// Keys that are fine alone but contradict each other (e.g. `[source.hmac]` without scheme `hmac`).
+        /// Keys that are fine alone but contradict each other (e.g. `[source.hmac]` without scheme `hmac`,
+        /// a stage `timeout` not longer than `chain.flush_after`).
         public static let conflict = Code("conflict")
         /// A secret reference cannot be resolved (variable unset, file unreadable, empty value).
         public static let secretUnavailable = Code("secret_unavailable")

@@ -4,7 +4,7 @@ import TOMLKit
 ///
 /// Loading checks everything that can be checked without touching the network
 /// or the secrets: unknown keys, types, ranges, required keys, unique source
-/// names and paths, scheme-specific rules. Secrets stay references until
+/// names and paths, unique stage names, scheme-specific rules. Secrets stay references until
 /// ``SourceConfig/resolveSecrets(environment:)`` or
 /// ``SecretReference/resolve(environment:credentialsDirectory:)`` reads them.
 /// The key reference is in `PipelineConfig+TOML.swift`.

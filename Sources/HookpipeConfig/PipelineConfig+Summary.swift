@@ -3,8 +3,11 @@ extension PipelineConfig {
     ///
     /// Shows the listener, the state directory, the log level and, per source,
     /// its path, scheme, secret references, tolerance, dedupe key and window and
-    /// allow-list. Secrets appear only as references (`env:NAME`, `file:PATH`,
-    /// `credential:NAME`, `<inline literal>`), never as values.
+    /// allow-list; then the chain's output and bounds and, per stage, its
+    /// command line, environment variable names, working directory, restart
+    /// backoff, timeout and in-flight limit. Secrets appear only as references
+    /// (`env:NAME`, `file:PATH`, `credential:NAME`, `<inline literal>`), never as
+    /// values; stage environment values never appear.
     public func summary() -> String {
         var text = SummaryText()
         text.heading("server")
@@ -37,7 +40,40 @@ extension PipelineConfig {
             text.row("dedupe window", DurationSyntax.format(source.dedupeWindow))
             text.row("allow", source.allowIPs.isEmpty ? "any address" : source.allowIPs.joined(separator: ", "))
         }
+        chainSummary(into: &text)
         return text.lines.joined(separator: "\n")
+    }
+
+    /// The `chain` block and one block per stage.
+    private func chainSummary(into text: inout SummaryText) {
+        text.heading("chain")
+        text.row("stages", chain.stages.isEmpty ? "none (receive and store only)" : chain.stages.map(\.name).joined(separator: " -> "))
+        text.row("output", chain.output.description)
+        text.row("in flight", "\(chain.maxInFlight) events")
+        let timing = [
+            "flush after \(DurationSyntax.format(chain.flushAfter))",
+            "checkpoint every \(DurationSyntax.format(chain.checkpointInterval))",
+            "drain \(DurationSyntax.format(chain.drainTimeout))",
+        ]
+        text.row("timing", timing.joined(separator: ", "))
+        text.row("poison after", "\(chain.poisonAfter) consecutive failures")
+        text.row("stderr tail", "\(chain.stderrTail) lines")
+        for (index, stage) in chain.stages.enumerated() {
+            text.heading("stage \"\(stage.name)\" (#\(index + 1))")
+            text.row("command", ShellQuoting.line(stage.command))
+            text.row("shell", stage.shell ? "yes" : "no")
+            // Names only: values may be credentials.
+            text.row("environment", stage.environment.isEmpty ? "none" : stage.environment.keys.sorted().joined(separator: ", "))
+            text.row("working dir", stage.workingDirectory ?? "the daemon's")
+            let backoff = [
+                "\(DurationSyntax.format(stage.backoffMin)) to \(DurationSyntax.format(stage.backoffMax))",
+                "healthy after \(DurationSyntax.format(stage.healthyAfter))",
+                "failed after \(stage.failAfter) restarts",
+            ]
+            text.row("backoff", backoff.joined(separator: ", "))
+            text.row("timeout", DurationSyntax.format(stage.timeout))
+            text.row("in flight", "\(stage.maxInFlight) lines")
+        }
     }
 
     /// `1 MiB`, `16 KiB` when exact, else `1000 bytes`.

@@ -45,16 +45,45 @@
 /// encoding = "hex"                # hex base64; default "hex"
 /// prefix = "sha256="              # text before the digest; default ""
 /// timestamp_header = "X-Timestamp"  # optional; signs "<timestamp>.<body>" when set
+///
+/// [chain]                         # optional table
+/// output = "discard"              # where events leaving the last stage go: "discard", "stdout"
+///                                 #   or "file:PATH" (relative to the config file's directory); default "discard"
+/// max_in_flight = 1024            # > 0, events entered and not yet settled, whole chain; default 1024
+/// flush_after = "1s"              # a stage holding events without progress this long is drained
+///                                 #   (stdin closed, restarted); default "1s"
+/// checkpoint_interval = "200ms"   # how often progress is recorded; default "200ms"
+/// drain_timeout = "30s"           # graceful-stop deadline for the chain; default "30s"
+/// poison_after = 3                # >= 1, consecutive crashes/timeouts of a stage with the same event
+///                                 #   in flight before that event is isolated; default 3
+/// stderr_tail = 20                # > 0, last stderr lines kept with a dead letter; default 20
+///
+/// [[stage]]                       # zero or more, in chain order; none = receive and store only
+/// name = "jq"                     # required, unique; letters, digits, ".", "_", "-"
+/// command = ["jq", "-c", "."]     # required: program and arguments, non-empty; with shell = true
+///                                 #   one string instead, run as /bin/sh -c STRING
+/// shell = false                   # default false
+/// environment = { API_URL = "https://example.com" }  # added variables; names [A-Za-z_][A-Za-z0-9_]*,
+///                                 #   not HOOKPIPE_* (reserved); PATH replaces the default; default {}
+/// working_directory = "handlers"  # relative to the config file's directory; default: the daemon's
+/// backoff_min = "100ms"           # first wait before a restart, growing up to backoff_max; default "100ms"
+/// backoff_max = "30s"             # >= backoff_min, longest wait; default "30s"
+/// healthy_after = "10s"           # running this long resets the backoff; default "10s"
+/// fail_after = 5                  # > 0, restarts without becoming healthy before the stage is marked
+///                                 #   failed (then retried every backoff_max); default 5
+/// timeout = "30s"                 # > chain.flush_after, longest the stage may hold one event; default "30s"
+/// max_in_flight = 256             # > 0, lines written to the stage and not yet passed on; default 256
 /// ```
 ///
 /// Each table is read in its own file: `ServerConfig+TOML.swift`,
 /// `StoreConfig+TOML.swift`, `LogConfig+TOML.swift`, `SourceConfig+TOML.swift`,
-/// `GenericHMACSettings+TOML.swift`. To add a top-level table, conform its
+/// `GenericHMACSettings+TOML.swift`, `ChainConfig+TOML.swift` (which also reads
+/// the stages through `StageConfig+TOML.swift`). To add a top-level table, conform its
 /// type to ``ConfigSection`` in a new file, add one line below and document
 /// its keys above.
 extension PipelineConfig {
     /// The top-level keys (tables) of `pipeline.conf`.
-    static let tomlKeys = ["server", "store", "log", "source"]
+    static let tomlKeys = ["server", "store", "log", "source", "chain", "stage"]
 
     /// Reads a whole parsed file.
     init(toml root: TableReader, context: inout DecodingContext) throws(ConfigError) {
@@ -63,7 +92,8 @@ extension PipelineConfig {
             server: try root.section("server", as: ServerConfig.self, context: &context),
             store: try root.section("store", as: StoreConfig.self, context: &context),
             log: try root.section("log", as: LogConfig.self, context: &context),
-            sources: try SourceConfig.readAll("source", from: root, context: &context)
+            sources: try SourceConfig.readAll("source", from: root, context: &context),
+            chain: try ChainConfig.read(chain: "chain", stages: "stage", from: root, context: &context)
         )
     }
 }

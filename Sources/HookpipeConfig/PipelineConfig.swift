@@ -13,13 +13,19 @@ public struct PipelineConfig: Sendable, Equatable {
     public var log: LogConfig
     /// The senders, in file order (`[[source]]`); names and paths are unique.
     public var sources: [SourceConfig]
+    /// The processing chain (`[chain]`) and its stages (`[[stage]]`).
+    public var chain: ChainConfig
 
     /// Creates a configuration; every part defaults to its documented defaults.
-    public init(server: ServerConfig = .init(), store: StoreConfig = .init(), log: LogConfig = .init(), sources: [SourceConfig] = []) {
+    public init(
+        server: ServerConfig = .init(), store: StoreConfig = .init(), log: LogConfig = .init(), sources: [SourceConfig] = [],
+        chain: ChainConfig = .init()
+    ) {
         self.server = server
         self.store = store
         self.log = log
         self.sources = sources
+        self.chain = chain
     }
 }
 

@@ -38,13 +38,7 @@ extension SourceConfig {
 
     /// Reads one `[[source]]` table.
     init(toml element: TableReader, context: inout DecodingContext) throws(ConfigError) {
-        // The name first, so that every later message can say which source it is about.
-        guard let name = try element.nonEmptyString("name", expected: Self.nameExpectation) else {
-            throw element.path.appending("name").missing(expected: Self.nameExpectation)
-        }
-        guard ValueSyntax.isSourceName(name) else {
-            throw element.path.appending("name").invalid(expected: Self.nameExpectation, found: FoundValue.quoted(name))
-        }
+        let name = try element.entryName(expected: Self.nameExpectation)
         let table = element.scoped("source \"\(name)\"")
         try table.rejectUnknownKeys(Self.tomlKeys)
 

@@ -46,6 +46,18 @@ struct TableReader {
         return text
     }
 
+    /// The required `name` of an array-of-tables entry (`[[source]]`, `[[stage]]`),
+    /// read first so that every later message can say which entry it is about.
+    func entryName(expected: String) throws(ConfigError) -> String {
+        guard let name = try nonEmptyString("name", expected: expected) else {
+            throw path.appending("name").missing(expected: expected)
+        }
+        guard ValueSyntax.isSourceName(name) else {
+            throw path.appending("name").invalid(expected: expected, found: FoundValue.quoted(name))
+        }
+        return name
+    }
+
     /// A string that is not empty; `expected` describes a valid value for the message.
     func nonEmptyString(_ key: String, expected: String) throws(ConfigError) -> String? {
         guard let value = value(key) else { return nil }
@@ -89,6 +101,15 @@ struct TableReader {
             throw path.appending(key).invalid(expected: "a positive duration", found: FoundValue.quoted(text))
         }
         return duration
+    }
+
+    /// A boolean, `true` or `false` (not a string or number).
+    func boolean(_ key: String) throws(ConfigError) -> Bool? {
+        guard let value = value(key) else { return nil }
+        guard let flag = value.bool else {
+            throw path.appending(key).mismatch(expected: "true or false", found: FoundValue.typed(value, reveal: true))
+        }
+        return flag
     }
 
     /// One of the raw values of `T`, e.g. a ``LogConfig/Level`` name.

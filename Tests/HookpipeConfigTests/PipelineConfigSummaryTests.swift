@@ -50,6 +50,62 @@ struct PipelineConfigSummaryTests {
         #expect(summary.contains("  dedupe window    7d\n"))
     }
 
+    @Test("the summary shows the chain's bounds and every stage, command lines shell-quoted")
+    func chain() throws {
+        let summary = try load(ChainConfigTOMLTests.fullFile).config.summary()
+        let expectedLines = [
+            "chain",
+            "  stages           normalize -> enrich -> deliver",
+            "  output           file:/etc/hookpipe/out/events.ndjson",
+            "  in flight        512 events",
+            "  timing           flush after 2s, checkpoint every 50ms, drain 1m",
+            "  poison after     1 consecutive failures",
+            "  stderr tail      100 lines",
+            #"stage "normalize" (#1)"#,
+            "  command          jq -c '{id: .id, body: .body}'",
+            "  shell            no",
+            "  environment      JQ_COLORS, PATH",
+            "  working dir      /etc/hookpipe/handlers",
+            "  backoff          250ms to 1m, healthy after 5s, failed after 10 restarts",
+            "  timeout          10s",
+            "  in flight        64 lines",
+            #"stage "enrich" (#2)"#,
+            "  command          /bin/sh -c './enrich.sh | tee -a enrich.log'",
+            "  shell            yes",
+            "  environment      API_TOKEN, API_URL",
+            "  working dir      /srv/enrich",
+            #"stage "deliver" (#3)"#,
+            "  command          /usr/local/bin/deliver --to https://example.com/hook",
+            "  environment      none",
+            "  working dir      /etc/hookpipe",
+            "  backoff          100ms to 30s, healthy after 10s, failed after 5 restarts",
+            "  timeout          30s",
+            "  in flight        256 lines",
+        ]
+        let lines = summary.split(separator: "\n").map(String.init)
+        for line in expectedLines {
+            #expect(lines.contains(line), "missing line \(line) in:\n\(summary)")
+        }
+        #expect(!summary.contains("token-value"), "environment value shown in:\n\(summary)")
+        #expect(!summary.contains("/opt/jq/bin"), "environment value shown in:\n\(summary)")
+    }
+
+    @Test("without stages the chain block says so and shows the defaults")
+    func chainDefaults() throws {
+        let summary = try load(minimalSource).config.summary()
+        #expect(summary.contains("\nchain\n  stages           none (receive and store only)\n  output           discard\n"))
+        #expect(summary.contains("  timing           flush after 1s, checkpoint every 200ms, drain 30s\n"))
+        #expect(!summary.contains("stage \""))
+    }
+
+    @Test("shell quoting leaves plain words alone and single-quotes the rest")
+    func shellQuoting() {
+        #expect(ShellQuoting.line(["jq", "-c", ".a"]) == "jq -c .a")
+        #expect(ShellQuoting.line(["echo", "", "a b", "it's", "$HOME", "x|y"]) == #"echo '' 'a b' 'it'\''s' '$HOME' 'x|y'"#)
+        let plain = ["/usr/bin/env", "A=1", "--url=https://x.example/a,b@c%20"]
+        #expect(ShellQuoting.line(plain) == plain.joined(separator: " "))
+    }
+
     @Test("no secret value appears in the summary or in printed models")
     func noSecretValues() throws {
         let toml = """
