@@ -26,6 +26,22 @@ public protocol EventStore: Sendable {
     /// The highest sequence number stored so far (0 when empty).
     func lastSequence() async throws(StoreError) -> Int64
 
+    /// The last sequence number `consumer` settled (0 when it never saved one).
+    func checkpoint(_ consumer: String) async throws(StoreError) -> Int64
+
+    /// Durably records that `consumer` settled everything up to `seq`.
+    func saveCheckpoint(_ consumer: String, seq: Int64) async throws(StoreError)
+
+    /// Durably stores a dead letter; returns its id.
+    func addDeadLetter(_ letter: DeadLetter) async throws(StoreError) -> Int64
+
+    /// Dead letters, oldest first.
+    func deadLetters(limit: Int) async throws(StoreError) -> [DeadLetter]
+
+    /// Calls `observer` (on any thread) with the highest sequence number after
+    /// each commit that stored new events, so consumers need not poll.
+    func observeAppends(_ observer: @escaping @Sendable (Int64) -> Void)
+
     /// Flushes and closes the store. Later calls fail with ``StoreError/Code/closed``.
     func close() async
 }

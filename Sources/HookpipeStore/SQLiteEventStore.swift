@@ -1,6 +1,7 @@
 public import Logging
 import Foundation
 import GRDB
+import Synchronization
 
 /// The embedded store: one SQLite database file in WAL mode with
 /// `synchronous = FULL`, so a commit returns only after the WAL is fsync'd.
@@ -12,6 +13,7 @@ public final class SQLiteEventStore: EventStore {
     private let pool: DatabasePool
     private let queue: GroupCommitQueue
     private let logger: Logger
+    private let observers = AppendObservers()
 
     /// Opens (creating if needed) the database at `path` and brings its schema
     /// up to date. SQLite replays its WAL here, so recovery after a crash is
@@ -37,8 +39,14 @@ public final class SQLiteEventStore: EventStore {
         self.pool = pool
         // Only the writer thread touches `lastPrune`.
         var lastPrune = Date.distantPast
+        let observers = self.observers
         self.queue = GroupCommitQueue(maxBatch: maxBatch) { batch in
-            Self.commit(batch, in: pool, lastPrune: &lastPrune)
+            let result = Self.commit(batch, in: pool, lastPrune: &lastPrune)
+            if case .success(let outcomes) = result {
+                let newest = outcomes.reduce(Int64(0)) { if case .stored(let seq) = $1 { max($0, seq) } else { $0 } }
+                if newest > 0 { observers.notify(newest) }
+            }
+            return result
         }
     }
 
@@ -80,6 +88,60 @@ public final class SQLiteEventStore: EventStore {
         } catch {
             throw StoreError.from(error, doing: "read the last sequence number")
         }
+    }
+
+    public func checkpoint(_ consumer: String) async throws(StoreError) -> Int64 {
+        do {
+            return try await pool.read { db in
+                try Int64.fetchOne(db, sql: "SELECT seq FROM checkpoints WHERE consumer = ?", arguments: [consumer]) ?? 0
+            }
+        } catch {
+            throw StoreError.from(error, doing: "read checkpoint \(consumer)")
+        }
+    }
+
+    public func saveCheckpoint(_ consumer: String, seq: Int64) async throws(StoreError) {
+        do {
+            try await pool.write { db in
+                try db.execute(sql: "INSERT OR REPLACE INTO checkpoints (consumer, seq) VALUES (?, ?)", arguments: [consumer, seq])
+            }
+        } catch {
+            throw StoreError.from(error, doing: "save checkpoint \(consumer)")
+        }
+    }
+
+    public func addDeadLetter(_ letter: DeadLetter) async throws(StoreError) -> Int64 {
+        do {
+            return try await pool.write { db in
+                try db.execute(
+                    sql: "INSERT INTO dead_letters (seq, stage, reason, stderr_tail, line, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                    arguments: [letter.seq, letter.stage, letter.reason, letter.stderrTail.joined(separator: "\n"),
+                                Data(letter.line), letter.createdAtMicros])
+                return db.lastInsertedRowID
+            }
+        } catch {
+            throw StoreError.from(error, doing: "store a dead letter")
+        }
+    }
+
+    public func deadLetters(limit: Int) async throws(StoreError) -> [DeadLetter] {
+        do {
+            return try await pool.read { db in
+                try Row.fetchAll(db, sql: "SELECT id, seq, stage, reason, stderr_tail, line, created_at FROM dead_letters ORDER BY id LIMIT ?",
+                                 arguments: [limit]).map { row in
+                    let tail: String = row[4]
+                    return DeadLetter(id: row[0], seq: row[1], stage: row[2], reason: row[3],
+                                      stderrTail: tail.isEmpty ? [] : tail.components(separatedBy: "\n"),
+                                      line: Array(row[5] as Data), createdAtMicros: row[6])
+                }
+            }
+        } catch {
+            throw StoreError.from(error, doing: "read dead letters")
+        }
+    }
+
+    public func observeAppends(_ observer: @escaping @Sendable (Int64) -> Void) {
+        observers.add(observer)
     }
 
     public func close() async {
@@ -130,6 +192,19 @@ public final class SQLiteEventStore: EventStore {
         } catch {
             return .failure(StoreError.from(error, doing: "commit \(batch.count) event(s)"))
         }
+    }
+}
+
+/// Callbacks told the newest sequence number after each commit that stored events.
+final class AppendObservers: Sendable {
+    private let observers = Mutex<[@Sendable (Int64) -> Void]>([])
+
+    func add(_ observer: @escaping @Sendable (Int64) -> Void) {
+        observers.withLock { $0.append(observer) }
+    }
+
+    func notify(_ seq: Int64) {
+        for observer in observers.withLock({ $0 }) { observer(seq) }
     }
 }
 

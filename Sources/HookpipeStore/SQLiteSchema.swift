@@ -7,6 +7,7 @@ import GRDB
 /// - `dedupe`: one row per `(source, key)` with the event it points to and
 ///   the instant the key stops counting as a duplicate.
 /// - `checkpoints`: per consumer, the highest sequence number it settled.
+/// - `dead_letters`: events a stage could not process, with why and its stderr.
 enum SQLiteSchema {
     static func migrator() -> DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -32,6 +33,19 @@ enum SQLiteSchema {
                     consumer TEXT PRIMARY KEY,
                     seq INTEGER NOT NULL
                 ) WITHOUT ROWID;
+                """)
+        }
+        migrator.registerMigration("v2-dead-letters") { db in
+            try db.execute(sql: """
+                CREATE TABLE dead_letters (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    seq INTEGER NOT NULL,
+                    stage TEXT NOT NULL,
+                    reason TEXT NOT NULL,
+                    stderr_tail TEXT NOT NULL,
+                    line BLOB NOT NULL,
+                    created_at INTEGER NOT NULL
+                );
                 """)
         }
         return migrator

@@ -25,6 +25,26 @@ final class FaultInjectingStore: EventStore {
         try await wrapped.lastSequence()
     }
 
+    func checkpoint(_ consumer: String) async throws(StoreError) -> Int64 {
+        try await wrapped.checkpoint(consumer)
+    }
+
+    func saveCheckpoint(_ consumer: String, seq: Int64) async throws(StoreError) {
+        try await wrapped.saveCheckpoint(consumer, seq: seq)
+    }
+
+    func addDeadLetter(_ letter: DeadLetter) async throws(StoreError) -> Int64 {
+        try await wrapped.addDeadLetter(letter)
+    }
+
+    func deadLetters(limit: Int) async throws(StoreError) -> [DeadLetter] {
+        try await wrapped.deadLetters(limit: limit)
+    }
+
+    func observeAppends(_ observer: @escaping @Sendable (Int64) -> Void) {
+        wrapped.observeAppends(observer)
+    }
+
     func close() async {
         await wrapped.close()
     }
