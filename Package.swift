@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-atomics", from: "1.3.0"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/LebJe/TOMLKit", exact: "0.6.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
@@ -45,6 +46,9 @@ let package = Package(
             dependencies: ["HookpipeVerification", .product(name: "TOMLKit", package: "TOMLKit")],
             swiftSettings: strictSettings
         ),
+        // Child processes: spawn in their own process group with a clean
+        // environment, pipes, signals, exit statuses; EINTR-safe syscalls.
+        .target(name: "HookpipeProcess", swiftSettings: strictSettings),
         // The event store protocol and its embedded SQLite implementation.
         .target(
             name: "HookpipeStore",
@@ -76,11 +80,22 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // The chain: NDJSON through supervised handler processes, settlement, checkpoints.
+        .target(
+            name: "HookpipeChain",
+            dependencies: [
+                "HookpipeJSON", "HookpipeStore", "HookpipeProcess", "HookpipeConfig",
+                .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings
+        ),
         // Wires the services of `hookpipe run` together.
         .target(
             name: "HookpipeDaemon",
             dependencies: [
-                "HookpipeConfig", "HookpipeStore", "HookpipeReceiver", "HookpipeTelemetry", "HookpipeJSON",
+                "HookpipeConfig", "HookpipeStore", "HookpipeReceiver", "HookpipeTelemetry", "HookpipeJSON", "HookpipeChain",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -100,9 +115,16 @@ let package = Package(
         .testTarget(name: "HookpipeJSONTests", dependencies: ["HookpipeJSON"], swiftSettings: strictSettings),
         .testTarget(name: "HookpipeVerificationTests", dependencies: ["HookpipeVerification"], swiftSettings: strictSettings),
         .testTarget(name: "HookpipeConfigTests", dependencies: ["HookpipeConfig"], swiftSettings: strictSettings),
+        .testTarget(name: "HookpipeProcessTests", dependencies: ["HookpipeProcess"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "HookpipeChainTests",
+            dependencies: ["HookpipeChain", "HookpipeStore", "HookpipeConfig", "HookpipeJSON", .product(name: "Logging", package: "swift-log")],
+            exclude: ["Fixtures"],
+            swiftSettings: strictSettings
+        ),
         .testTarget(name: "HookpipeStoreTests", dependencies: ["HookpipeStore", "HookpipeJSON"], swiftSettings: strictSettings),
         // Runs the built `hookpipe` binary as a user would.
-        .testTarget(name: "HookpipeCLITests", swiftSettings: strictSettings),
+        .testTarget(name: "HookpipeCLITests", exclude: ["Fixtures"], swiftSettings: strictSettings),
         .testTarget(
             name: "HookpipeReceiverTests",
             dependencies: [

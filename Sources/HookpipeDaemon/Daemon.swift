@@ -1,5 +1,6 @@
 public import HookpipeConfig
 import Foundation
+import HookpipeChain
 import HookpipeReceiver
 import HookpipeStore
 import HookpipeTelemetry
@@ -8,8 +9,9 @@ import NIOCore
 import NIOPosix
 import ServiceLifecycle
 
-/// `hookpipe run`: recovers the store, opens the listener, serves until
-/// SIGTERM or SIGINT, then shuts down in order (listener, then store).
+/// `hookpipe run`: recovers the store, opens the listener, starts the chain,
+/// serves until SIGTERM or SIGINT, then shuts down in reverse order: the
+/// listener closes, the chain drains and saves its checkpoint, the store closes.
 public struct Daemon {
     public let loaded: LoadedConfig
     public let configFile: String
@@ -35,6 +37,18 @@ public struct Daemon {
         let store = try SQLiteEventStore(path: config.store.databasePath, maxBatch: config.store.maxBatch, logger: logger)
         let lastSeq = try await store.lastSequence()
         logger.notice("store open", metadata: ["store.path": "\(config.store.databasePath)", "store.last_seq": "\(lastSeq)"])
+        var runner: ChainRunner?
+        if config.chain.stages.isEmpty {
+            logger.notice("no [[stage]] configured: events are stored, not processed")
+        } else {
+            do {
+                runner = try ChainRunner(config: config.chain, store: store, stateDirectory: config.store.stateDirectory,
+                                         path: environment["PATH"], logger: logger)
+            } catch {
+                await store.close()
+                throw error
+            }
+        }
         let threads = config.server.threads > 0 ? config.server.threads : System.coreCount
         let group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
         let receiver = ReceiverServer(
@@ -49,12 +63,15 @@ public struct Daemon {
             try? await group.shutdownGracefully()
             throw error
         }
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: StoreService(store: store))]
+        if let runner { services.append(.init(service: ChainService(runner: runner, drainTimeout: config.chain.drainTimeout))) }
+        services.append(.init(service: receiver))
         for source in sources {
             logger.info("source ready", metadata: ["hook.source": "\(source.name)", "http.path": "\(source.path)",
                                                    "hook.scheme": "\(source.scheme.name)"])
         }
         let serviceGroup = ServiceGroup(configuration: .init(
-            services: [.init(service: StoreService(store: store)), .init(service: receiver)],
+            services: services,
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
         try await serviceGroup.run()

@@ -141,6 +141,7 @@ struct SignCommand: AsyncParsableCommand {
         var request = URLRequest(url: url)
         request.httpMethod = "POST"
         request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        request.setValue("hookpipe-sign/\(Hookpipe.configuration.version)", forHTTPHeaderField: "User-Agent")
         for (name, value) in signed.headers { request.setValue(value, forHTTPHeaderField: name) }
         request.httpBody = Data(signed.body)
         let (data, response) = try await URLSession.shared.data(for: request)

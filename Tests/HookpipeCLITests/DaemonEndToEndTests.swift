@@ -14,8 +14,8 @@ struct DaemonEndToEndTests {
             directory = NSTemporaryDirectory() + "hookpipe-cli-\(UUID().uuidString)"
             try FileManager.default.createDirectory(atPath: directory + "/secrets", withIntermediateDirectories: true)
             port = try freePort()
-            try "whsec_cli_test_secret".write(toFile: directory + "/secrets/stripe.secret", atomically: true, encoding: .utf8)
-            try "mp-cli-secret\n".write(toFile: directory + "/secrets/mp.secret", atomically: true, encoding: .utf8)
+            try "whsec_cli_test_secret".write(toFile: directory + "/secrets/stripe.secret", atomically: false, encoding: .utf8)
+            try "mp-cli-secret\n".write(toFile: directory + "/secrets/mp.secret", atomically: false, encoding: .utf8)
             let config = """
                 [server]
                 host = "127.0.0.1"
@@ -34,7 +34,7 @@ struct DaemonEndToEndTests {
                 secrets = ["file:secrets/mp.secret"]
                 \(extraSource)
                 """
-            try config.write(toFile: directory + "/pipeline.conf", atomically: true, encoding: .utf8)
+            try config.write(toFile: directory + "/pipeline.conf", atomically: false, encoding: .utf8)
         }
 
         func remove() { try? FileManager.default.removeItem(atPath: directory) }

@@ -1,0 +1,349 @@
+import Foundation
+import HookpipeJSON
+import HookpipeProcess
+import HookpipeStore
+import Logging
+
+/// Per-process work: spawning, the writer, the readers, and what an exit means.
+extension ChainRunner {
+    /// Longest line a stage may emit; longer lines are dropped as invalid.
+    static let maxLineBytes = 16 << 20
+
+    /// Starts stage `index`'s process and its threads. Call with the lock held.
+    func spawn(_ index: Int) {
+        let now = ContinuousClock.now
+        let config = stages[index].config
+        var environment = baseEnvironment
+        environment["HOOKPIPE_STAGE"] = config.name
+        environment["HOOKPIPE_STAGE_INDEX"] = String(index)
+        environment.merge(config.environment) { _, configured in configured }
+        let process: ChildProcess
+        do {
+            process = try ChildProcess.spawn(LaunchSpec(arguments: config.command, environment: environment,
+                                                        workingDirectory: config.workingDirectory))
+        } catch {
+            let decision = stages[index].backoff.exited(after: .zero, jitter: Double.random(in: 0..<1))
+            stages[index].failed = decision.failed
+            stages[index].phase = stopping ? .stopped : .backoff(until: now + decision.delay)
+            logger.error("stage cannot start", metadata: stageMetadata(index, ["error": "\(error)", "stage.retry_in": "\(decision.delay)"]))
+            return
+        }
+        stages[index].generation += 1
+        stages[index].process = process
+        stages[index].phase = .running
+        stages[index].startedAt = now
+        stages[index].closeRequested = false
+        stages[index].stdinClosed = false
+        stages[index].killReason = nil
+        ledger.restarted(index)
+        let generation = stages[index].generation
+        logger.info("stage started", metadata: stageMetadata(index, stages[index].isolation.map { ["stage.isolating": "\($0.suspects.count)"] } ?? [:]))
+        let readerDone = DispatchSemaphore(value: 0)
+        let stderrDone = DispatchSemaphore(value: 0)
+        startThread("hookpipe-\(config.name)-in") { [self] in writeLoop(index, generation, process) }
+        startThread("hookpipe-\(config.name)-out") { [self] in
+            readStdout(index, generation, process)
+            readerDone.signal()
+        }
+        startThread("hookpipe-\(config.name)-err") { [self] in
+            readStderr(index, process)
+            stderrDone.signal()
+        }
+        startThread("hookpipe-\(config.name)-wait") { [self] in
+            let status = process.waitForExit()
+            // Let the reader account for the last lines before judging the exit
+            // (bounded: a grandchild may keep the pipe open).
+            _ = readerDone.wait(timeout: .now() + 2)
+            _ = stderrDone.wait(timeout: .now() + 1)
+            condition.withLock { handleExit(index, generation, status) }
+        }
+    }
+
+    /// Whether everything upstream of `index` has stopped for good.
+    func upstreamStopped(_ index: Int) -> Bool {
+        index == 0 ? stopping : stages[index - 1].phase == .stopped
+    }
+
+    // MARK: - Writer
+
+    func writeLoop(_ index: Int, _ generation: Int, _ process: ChildProcess) {
+        var buffer: [UInt8] = []
+        while true {
+            condition.lock()
+            var batch: ArraySlice<SettlementLedger.Item> = []
+            while stages[index].generation == generation {
+                let stage = stages[index]
+                let isolatingDone = stage.isolation != nil && ledger.writtenCount(index) >= stage.writeLimit
+                batch = ledger.unwritten(index, limit: stage.writeLimit).prefix(256)
+                let finished = stopping && upstreamStopped(index) && batch.isEmpty
+                if stage.closeRequested || isolatingDone || finished {
+                    stages[index].stdinClosed = true
+                    condition.unlock()
+                    process.closeStdin()
+                    return
+                }
+                if !batch.isEmpty || stage.phase != .running { break }
+                condition.wait()
+            }
+            guard stages[index].generation == generation, stages[index].phase == .running, !batch.isEmpty else {
+                condition.unlock()
+                return
+            }
+            ledger.markWritten(index, count: batch.count, now: ContinuousClock.now)
+            condition.unlock()
+            buffer.removeAll(keepingCapacity: true)
+            for item in batch {
+                buffer.append(contentsOf: item.line)
+                buffer.append(0x0A)
+            }
+            do {
+                try buffer.withUnsafeBytes { try SystemCall.writeAll(process.stdinFD, $0) }
+            } catch {
+                return  // the process is gone or going; its waiter decides what happens
+            }
+        }
+    }
+
+    // MARK: - Readers
+
+    func readStdout(_ index: Int, _ generation: Int, _ process: ChildProcess) {
+        var splitter = LineSplitter(maxLineLength: Self.maxLineBytes)
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        let isLast = index == stages.count - 1
+        var atEOF = false
+        while !atEOF {
+            var lines: [(seq: Int64?, line: [UInt8])] = []
+            let count = (try? chunk.withUnsafeMutableBytes { try SystemCall.read(process.stdoutFD, into: $0) }) ?? 0
+            let collect = { (line: LineSplitter.Line) in
+                if let valid = self.validate(line, stage: index, pid: process.pid) { lines.append(valid) }
+            }
+            if count > 0 {
+                chunk.withUnsafeBytes { splitter.append(UnsafeRawBufferPointer(rebasing: $0[0..<count]), collect) }
+            } else {
+                atEOF = true
+                if let last = splitter.finish() { collect(last) }
+            }
+            guard !lines.isEmpty else { continue }
+            if isLast {
+                do {
+                    try output.write(lines.map(\.line))
+                } catch {
+                    logger.error("cannot write the chain output", metadata: stageMetadata(index, ["error": "\(error)"]))
+                    continue  // not settled: the events stay held and are fed again
+                }
+            }
+            let now = ContinuousClock.now
+            condition.withLock {
+                for (seq, line) in lines {
+                    _ = ledger.emitted(index, seq: seq, line: line, now: now)
+                }
+                condition.broadcast()
+            }
+        }
+    }
+
+    /// Checks one emitted line with jansson: a JSON object goes on (with its
+    /// `seq`, if it kept one); anything else is logged with a snippet and counted.
+    func validate(_ line: LineSplitter.Line, stage index: Int, pid: Int32) -> (seq: Int64?, line: [UInt8])? {
+        switch line {
+        case .complete(let bytes):
+            if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { return nil }
+            switch JSONDocument.parse(bytes) {
+            case .success(let document) where document.isObject:
+                return (document.scalarText(at: "/seq").flatMap { Int64($0) }, bytes)
+            case .success:
+                reportInvalid(index, pid: pid, reason: "not a JSON object", snippet: bytes)
+            case .failure(let error):
+                reportInvalid(index, pid: pid, reason: "\(error)", snippet: bytes)
+            }
+        case .oversized(let prefix, let length):
+            reportInvalid(index, pid: pid, reason: "line of \(length) bytes exceeds \(Self.maxLineBytes)", snippet: prefix)
+        }
+        return nil
+    }
+
+    private func reportInvalid(_ index: Int, pid: Int32, reason: String, snippet: [UInt8]) {
+        let name = condition.withLock {
+            invalidLines += 1
+            return stages[index].config.name
+        }
+        logger.warning("stage emitted an invalid line; not forwarded", metadata: [
+            "stage.name": "\(name)", "stage.pid": "\(pid)", "reason": "\(reason)",
+            "line.snippet": "\(String(decoding: snippet.prefix(120), as: UTF8.self))",
+        ])
+    }
+
+    func readStderr(_ index: Int, _ process: ChildProcess) {
+        var splitter = LineSplitter(maxLineLength: 8192)
+        var chunk = [UInt8](repeating: 0, count: 1 << 14)
+        let name = condition.withLock { stages[index].config.name }
+        while true {
+            let count = (try? chunk.withUnsafeMutableBytes { try SystemCall.read(process.stderrFD, into: $0) }) ?? 0
+            var lines: [String] = []
+            let collect = { (line: LineSplitter.Line) in
+                switch line {
+                case .complete(let bytes): lines.append(String(decoding: bytes, as: UTF8.self))
+                case .oversized(let prefix, _): lines.append(String(decoding: prefix, as: UTF8.self) + "…")
+                }
+            }
+            if count > 0 {
+                chunk.withUnsafeBytes { splitter.append(UnsafeRawBufferPointer(rebasing: $0[0..<count]), collect) }
+            } else if let last = splitter.finish() {
+                collect(last)
+            }
+            let now = ContinuousClock.now
+            for line in lines {
+                let (log, suppressed) = condition.withLock { stderrTails[index].record(line, now: now) }
+                if suppressed > 0 {
+                    logger.warning("stage stderr lines suppressed", metadata: ["stage.name": "\(name)", "stage.pid": "\(process.pid)", "count": "\(suppressed)"])
+                }
+                if log {
+                    logger.notice("stage stderr", metadata: ["stage.name": "\(name)", "stage.pid": "\(process.pid)", "line": "\(line)"])
+                }
+            }
+            if count <= 0 { return }
+        }
+    }
+
+    // MARK: - Exits
+
+    /// Decides what a process's exit means. Call with the lock held.
+    func handleExit(_ index: Int, _ generation: Int, _ status: ExitStatus) {
+        guard stages[index].generation == generation else { return }
+        let now = ContinuousClock.now
+        let uptime = stages[index].startedAt.map { now - $0 } ?? .zero
+        let drained = status.isSuccess && stages[index].stdinClosed && stages[index].killReason == nil
+        let failure = !status.isSuccess || stages[index].killReason != nil
+        let reason = stages[index].killReason ?? status.description
+        let suspects = ledger.written(index)
+        stages[index].process = nil
+        defer { condition.broadcast() }
+
+        if stages[index].isolation != nil {
+            continueIsolation(index, drained: drained, reason: reason, uptime: uptime, now: now)
+            return
+        }
+        if drained {
+            ledger.drained(index)
+            stages[index].poison.reset()
+            stages[index].backoff.recovered()
+            stages[index].failed = false
+            spawnOrStop(index)
+            return
+        }
+        logger.log(level: failure ? .warning : .info, "stage exited", metadata: stageMetadata(index, [
+            "stage.status": "\(reason)", "stage.uptime": "\(uptime)", "stage.held": "\(suspects.count)",
+        ]))
+        ledger.restarted(index)
+        stages[index].restarts += 1
+        if failure, stages[index].poison.failed(head: suspects.first?.seq) {
+            stages[index].poison.reset()
+            stages[index].isolation = Isolation(suspects: suspects.map(\.seq))
+            logger.warning("stage keeps failing with the same event in flight; isolating the suspects one at a time",
+                           metadata: stageMetadata(index, ["stage.suspects": "\(suspects.map(\.seq))"]))
+            stages[index].phase = stopping ? .stopped : .backoff(until: now + stages[index].config.backoffMin)
+            return
+        }
+        scheduleRestart(index, uptime: uptime, now: now)
+    }
+
+    /// Restarts a drained stage at once, or stops it when the chain is
+    /// stopping and nothing is left for it. Call with the lock held.
+    private func spawnOrStop(_ index: Int) {
+        if stopping && upstreamStopped(index) && ledger.count(index) == 0 {
+            stages[index].phase = .stopped
+        } else {
+            spawn(index)
+        }
+    }
+
+    /// Backs off before the next start (or stops, when the chain is stopping).
+    private func scheduleRestart(_ index: Int, uptime: Duration, now: ContinuousClock.Instant) {
+        if stopping {
+            stages[index].phase = .stopped
+            return
+        }
+        let decision = stages[index].backoff.exited(after: uptime, jitter: Double.random(in: 0..<1))
+        if decision.failed && !stages[index].failed {
+            logger.error("stage is crash-looping; marked failed, retrying at the backoff cap",
+                         metadata: stageMetadata(index, ["stage.retry_in": "\(decision.delay)"]))
+        }
+        stages[index].failed = decision.failed
+        stages[index].phase = .backoff(until: now + decision.delay)
+    }
+
+    /// One step of an isolation round: the probe, or one suspect on its own.
+    private func continueIsolation(_ index: Int, drained: Bool, reason: String, uptime: Duration, now: ContinuousClock.Instant) {
+        guard var isolation = stages[index].isolation else { return }
+        if !isolation.probed {
+            guard drained else {
+                stages[index].isolation = nil
+                ledger.restarted(index)
+                stages[index].restarts += 1
+                logger.error("stage fails even with no input; it is broken, its events are not blamed",
+                             metadata: stageMetadata(index, ["stage.status": "\(reason)"]))
+                scheduleRestart(index, uptime: uptime, now: now)
+                return
+            }
+            isolation.probed = true
+        } else if drained {
+            isolation.successes += 1
+            let seq = ledger.written(index).first?.seq
+            ledger.drained(index)
+            isolation.suspects.removeAll { $0 == seq }
+        } else {
+            if let item = ledger.parkFront(index) {
+                isolation.failures.append(.init(item: item, reason: reason, stderrTail: Array(stderrTails[index].lines)))
+                isolation.suspects.removeAll { $0 == item.seq }
+            }
+            ledger.restarted(index)
+            stages[index].restarts += 1
+        }
+        // Suspects settled meanwhile (passed on by a later seq) need no trial.
+        isolation.suspects.removeAll { !ledger.holds(index, seq: $0) }
+        if !isolation.suspects.isEmpty {
+            stages[index].isolation = isolation
+            if stopping { stages[index].phase = .stopped } else { spawn(index) }
+            return
+        }
+        stages[index].isolation = nil
+        if isolation.blamesEvents {
+            for failure in isolation.failures where deadLetter(index, failure) {
+                ledger.dropParked(index, seq: failure.item.seq)
+            }
+            ledger.unpark(index)
+            stages[index].backoff.recovered()
+            stages[index].failed = false
+            spawnOrStop(index)
+        } else {
+            ledger.unpark(index)
+            if !isolation.failures.isEmpty {
+                logger.error("every suspect failed on its own; the stage looks broken, not the events",
+                             metadata: stageMetadata(index, ["stage.suspects": "\(isolation.total)"]))
+                scheduleRestart(index, uptime: .zero, now: now)
+            } else {
+                spawnOrStop(index)
+            }
+        }
+    }
+
+    /// Moves a failed suspect to the dead-letter store, durably, before it
+    /// counts as settled. Returns false (the event stays) when the store
+    /// refuses. Call with the lock held.
+    func deadLetter(_ index: Int, _ failure: Isolation.Failure) -> Bool {
+        let letter = DeadLetter(seq: failure.item.seq, stage: stages[index].config.name, reason: failure.reason,
+                                stderrTail: failure.stderrTail, line: failure.item.line,
+                                createdAtMicros: Int64(Date().timeIntervalSince1970 * 1_000_000))
+        do {
+            _ = try blockingAwait { [store] in try await store.addDeadLetter(letter) }
+        } catch {
+            logger.error("cannot store a dead letter; the event stays in the chain", metadata: stageMetadata(index, ["error": "\(error)"]))
+            return false
+        }
+        deadLettered += 1
+        logger.error("event moved to the dead-letter store", metadata: stageMetadata(index, [
+            "hook.seq": "\(failure.item.seq)", "stage.status": "\(failure.reason)",
+        ]))
+        return true
+    }
+}

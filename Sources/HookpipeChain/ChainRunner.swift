@@ -1,0 +1,294 @@
+public import HookpipeConfig
+public import HookpipeStore
+public import Logging
+import Foundation
+import HookpipeJSON
+import HookpipeProcess
+
+/// Streams stored events, in sequence order, through the configured stages
+/// and persists how far they got.
+///
+/// Threads, not tasks: every pipe is read and written with blocking calls on
+/// a thread of its own (per process: a writer, a stdout reader, a stderr
+/// reader and a waiter), plus a feeder that reads the store and a ticker that
+/// enforces timers and saves checkpoints. All shared state sits behind one
+/// lock (`condition`); the decisions are made by ``SettlementLedger``,
+/// ``RestartBackoff`` and ``PoisonTracker``, which do no I/O.
+public final class ChainRunner: @unchecked Sendable {
+    /// The checkpoint's consumer name in the store.
+    public static let consumer = "chain"
+
+    let config: ChainConfig
+    let store: any EventStore
+    let logger: Logger
+    let baseEnvironment: [String: String]
+    let output: ChainOutputSink
+    let condition = NSCondition()
+
+    // Guarded by `condition`:
+    var ledger: SettlementLedger
+    var stages: [StageRuntime]
+    var stderrTails: [StderrTail]
+    var newestStored: Int64 = 0
+    var stopping = false
+    var stopped = false
+    var lastSaved: Int64
+    var invalidLines = 0
+    var deadLettered = 0
+    var threads: [Thread] = []
+
+    /// - Parameters:
+    ///   - stateDirectory: given to handlers as `HOOKPIPE_STATE_DIR`.
+    ///   - path: `PATH` for handlers (the daemon's own by default).
+    public init(config: ChainConfig, store: any EventStore, stateDirectory: String, path: String?, logger: Logger) throws {
+        self.config = config
+        self.store = store
+        self.logger = logger
+        self.baseEnvironment = [
+            "PATH": path ?? "/usr/local/bin:/usr/bin:/bin",
+            "LANG": "C.UTF-8",
+            "HOOKPIPE_STATE_DIR": stateDirectory,
+            "HOOKPIPE_STAGE_COUNT": String(config.stages.count),
+        ]
+        self.output = try ChainOutputSink(config.output)
+        let checkpoint = try blockingAwait { [store] in try await store.checkpoint(Self.consumer) }
+        self.lastSaved = checkpoint
+        self.ledger = SettlementLedger(stageCount: config.stages.count, checkpoint: checkpoint)
+        let now = ContinuousClock.now
+        self.stages = config.stages.enumerated().map { StageRuntime(index: $0, config: $1, poisonAfter: config.poisonAfter, now: now) }
+        self.stderrTails = config.stages.map { _ in StderrTail(capacity: config.stderrTail) }
+    }
+
+    /// The persisted checkpoint when the runner was created, or the last one saved.
+    public var checkpoint: Int64 {
+        condition.withLock { lastSaved }
+    }
+
+    /// Whether any stage is crash-looping (the daemon reports itself degraded).
+    public var degraded: Bool {
+        condition.withLock { stages.contains { $0.failed } }
+    }
+
+    /// A stage as `status` and health checks report it.
+    public struct StageStatus: Sendable, Equatable {
+        public var name: String
+        /// `running`, `draining`, `killing`, `backoff` or `stopped`.
+        public var phase: String
+        public var pid: Int32?
+        public var restarts: Int
+        /// Crash-looping: retried at the backoff cap.
+        public var failed: Bool
+        /// Lines written to the process and not yet passed on.
+        public var held: Int
+    }
+
+    /// The chain's state at this moment.
+    public struct Status: Sendable, Equatable {
+        public var checkpoint: Int64
+        public var watermark: Int64
+        public var fed: Int64
+        public var invalidLines: Int
+        public var deadLettered: Int
+        public var stages: [StageStatus]
+    }
+
+    public func status() -> Status {
+        condition.withLock {
+            Status(checkpoint: lastSaved, watermark: ledger.watermark, fed: ledger.maxFed, invalidLines: invalidLines,
+                   deadLettered: deadLettered, stages: stages.map { stage in
+                       let phase = switch stage.phase {
+                       case .running: "running"
+                       case .draining: "draining"
+                       case .killing: "killing"
+                       case .backoff: "backoff"
+                       case .stopped: "stopped"
+                       }
+                       return StageStatus(name: stage.config.name, phase: phase, pid: stage.process?.pid, restarts: stage.restarts,
+                                          failed: stage.failed, held: ledger.writtenCount(stage.index))
+                   })
+        }
+    }
+
+    /// Starts the stages, the feeder and the ticker.
+    public func start() throws {
+        let newest = try blockingAwait { [store] in try await store.lastSequence() }
+        store.observeAppends { [weak self] seq in
+            guard let self else { return }
+            self.condition.withLock {
+                if seq > self.newestStored { self.newestStored = seq }
+                self.condition.broadcast()
+            }
+        }
+        condition.withLock {
+            newestStored = max(newestStored, newest)
+            for index in stages.indices { spawn(index) }
+        }
+        logger.notice("chain started", metadata: ["chain.checkpoint": "\(lastSaved)", "chain.stored": "\(newest)",
+                                                  "chain.stages": "\(stages.map(\.config.name).joined(separator: ","))"])
+        startThread("hookpipe-feeder") { [self] in feedLoop() }
+        startThread("hookpipe-ticker") { [self] in tickLoop() }
+    }
+
+    /// Graceful stop: stops reading the store, lets every stage finish what it
+    /// was given (closing stdin stage by stage), kills what is left at the
+    /// deadline, and persists the checkpoint. Blocks; call from a thread.
+    /// Returns whether everything drained in time.
+    @discardableResult
+    public func stop(deadline: Duration) -> Bool {
+        let end = ContinuousClock.now + deadline
+        condition.withLock {
+            stopping = true
+            for index in stages.indices {
+                if case .backoff = stages[index].phase { stages[index].phase = .stopped }
+            }
+            condition.broadcast()
+        }
+        var drained = false
+        condition.lock()
+        while !stages.allSatisfy({ $0.phase == .stopped }) && ContinuousClock.now < end {
+            _ = condition.wait(until: Date().addingTimeInterval(0.01))
+        }
+        drained = stages.allSatisfy { $0.phase == .stopped }
+        let leftovers = stages.compactMap(\.process)
+        condition.unlock()
+        for process in leftovers {
+            _ = process.terminate(grace: .milliseconds(500))
+        }
+        condition.withLock {
+            for index in stages.indices { stages[index].phase = .stopped }
+            stopped = true
+            condition.broadcast()
+        }
+        saveCheckpoint(force: true)
+        logger.notice("chain stopped", metadata: ["chain.checkpoint": "\(checkpoint)", "chain.drained": "\(drained)"])
+        return drained
+    }
+
+    // MARK: - Feeder
+
+    /// Moves events from the store into the first stage, never more than
+    /// `max_in_flight` unsettled: a slow chain grows the backlog in the store.
+    func feedLoop() {
+        while true {
+            condition.lock()
+            while !stopping && (ledger.inFlight >= config.maxInFlight || newestStored <= ledger.maxFed) {
+                _ = condition.wait(until: Date().addingTimeInterval(1))
+            }
+            if stopping {
+                condition.unlock()
+                return
+            }
+            let after = ledger.maxFed
+            let announced = newestStored
+            let want = min(512, config.maxInFlight - ledger.inFlight)
+            condition.unlock()
+            let events: [StoredEvent]
+            do {
+                events = try blockingAwait { [store] in try await store.events(after: after, limit: want) }
+            } catch {
+                logger.error("chain cannot read the store", metadata: ["error": "\(error)"])
+                Thread.sleep(forTimeInterval: 1)
+                continue
+            }
+            condition.withLock {
+                for event in events where event.seq > ledger.maxFed {
+                    ledger.feed(seq: event.seq, line: Envelope.line(seq: event.seq, metadata: event.metadata, payload: event.payload))
+                }
+                // Nothing after `after` although more was announced (pruned rows):
+                // wait for the next announcement instead of spinning.
+                if events.isEmpty && newestStored == announced { newestStored = ledger.maxFed }
+                condition.broadcast()
+            }
+        }
+    }
+
+    // MARK: - Ticker
+
+    func tickLoop() {
+        var lastCheckpoint = ContinuousClock.now
+        while true {
+            Thread.sleep(forTimeInterval: 0.01)
+            let now = ContinuousClock.now
+            var toKill: [(ChildProcess, Int)] = []
+            let done: Bool = condition.withLock {
+                if stopped { return true }
+                for index in stages.indices {
+                    if let process = enforceTimers(index, now: now) { toKill.append((process, index)) }
+                }
+                return false
+            }
+            if done { return }
+            for (process, _) in toKill {
+                // terminate blocks up to the grace; the waiter thread handles the exit.
+                startThread("hookpipe-killer") { _ = process.terminate(grace: .seconds(2)) }
+            }
+            if now - lastCheckpoint >= config.checkpointInterval {
+                lastCheckpoint = now
+                saveCheckpoint(force: false)
+            }
+        }
+    }
+
+    /// Starts, flushes or kills stage `index` as its timers say. Returns a
+    /// process to kill (outside the lock). Call with the lock held.
+    private func enforceTimers(_ index: Int, now: ContinuousClock.Instant) -> ChildProcess? {
+        switch stages[index].phase {
+        case .backoff(let until) where now >= until && !stopping:
+            spawn(index)
+        case .running, .draining:
+            if stages[index].failed, let started = stages[index].startedAt, now - started >= stages[index].config.healthyAfter {
+                stages[index].failed = false
+                stages[index].backoff.recovered()
+                logger.notice("stage recovered", metadata: stageMetadata(index))
+            }
+            guard let age = ledger.headAge(index, now: now) else { break }
+            if age > stages[index].config.timeout {
+                stages[index].phase = .killing
+                stages[index].killReason = "timeout: held one event for more than \(stages[index].config.timeout)"
+                logger.warning("stage hung", metadata: stageMetadata(index, ["stage.timeout": "\(stages[index].config.timeout)"]))
+                return stages[index].process
+            }
+            let atBound = ledger.inFlight >= config.maxInFlight
+            let flushAfter = atBound ? min(config.flushAfter, .milliseconds(50)) : config.flushAfter
+            if case .running = stages[index].phase, age > flushAfter, stages[index].isolation == nil {
+                stages[index].phase = .draining(since: now)
+                stages[index].closeRequested = true
+                condition.broadcast()
+                logger.debug("stage flush", metadata: stageMetadata(index, ["stage.held": "\(ledger.writtenCount(index))"]))
+            }
+        default:
+            break
+        }
+        return nil
+    }
+
+    // MARK: - Checkpoints
+
+    /// Persists the watermark if it moved (or always, when `force`). Output
+    /// files are synced first, so a checkpoint never covers lost output.
+    func saveCheckpoint(force: Bool) {
+        let watermark = condition.withLock { ledger.watermark }
+        guard force || watermark > lastSaved else { return }
+        do {
+            try output.sync()
+            try blockingAwait { [store] in try await store.saveCheckpoint(Self.consumer, seq: watermark) }
+            condition.withLock { lastSaved = max(lastSaved, watermark) }
+        } catch {
+            logger.error("cannot save the chain checkpoint", metadata: ["error": "\(error)", "chain.checkpoint": "\(watermark)"])
+        }
+    }
+
+    // MARK: - Helpers
+
+    func startThread(_ name: String, _ body: @escaping @Sendable () -> Void) {
+        let thread = Thread(block: body)
+        thread.name = name
+        thread.start()
+    }
+
+    func stageMetadata(_ index: Int, _ extra: Logger.Metadata = [:]) -> Logger.Metadata {
+        var metadata: Logger.Metadata = ["stage.name": "\(stages[index].config.name)"]
+        if let pid = stages[index].process?.pid { metadata["stage.pid"] = "\(pid)" }
+        return metadata.merging(extra) { _, new in new }
+    }
+}

@@ -1,0 +1,85 @@
+import HookpipeConfig
+import HookpipeProcess
+
+/// One stage's supervision state. Guarded by the runner's lock.
+struct StageRuntime {
+    enum Phase: Equatable {
+        /// Waiting to (re)start at `until`.
+        case backoff(until: ContinuousClock.Instant)
+        /// A process is running and being fed.
+        case running
+        /// Its stdin is being closed so it exits after what it was given.
+        case draining(since: ContinuousClock.Instant)
+        /// It held an event too long: being killed.
+        case killing
+        /// Stopped for good (graceful shutdown).
+        case stopped
+    }
+
+    let index: Int
+    let config: StageConfig
+    var phase: Phase
+    var process: ChildProcess?
+    /// Bumped on every spawn; threads of an older process ignore themselves.
+    var generation = 0
+    var startedAt: ContinuousClock.Instant?
+    /// Set by the runner to make the writer close stdin after its current write.
+    var closeRequested = false
+    /// The writer closed the current process's stdin (a clean exit then means drained).
+    var stdinClosed = false
+    /// Why the current process is being killed (for the exit log and dead letters).
+    var killReason: String?
+    var backoff: RestartBackoff
+    var poison: PoisonTracker
+    /// Set while looking for a poison event among the suspects.
+    var isolation: Isolation?
+    var restarts = 0
+    var failed = false
+
+    init(index: Int, config: StageConfig, poisonAfter: Int, now: ContinuousClock.Instant) {
+        self.index = index
+        self.config = config
+        self.phase = .backoff(until: now)
+        self.backoff = RestartBackoff(floor: config.backoffMin, cap: config.backoffMax,
+                                      healthyAfter: config.healthyAfter, failAfter: config.failAfter)
+        self.poison = PoisonTracker(threshold: poisonAfter)
+    }
+
+    /// Most lines written to the process and not passed on: none for the
+    /// isolation probe, one per isolated suspect.
+    var writeLimit: Int {
+        guard let isolation else { return config.maxInFlight }
+        return isolation.probed ? 1 : 0
+    }
+}
+
+/// One isolation round: a probe run with no input (is the stage sane at
+/// all?), then each suspect on its own. A suspect is blamed only when the
+/// probe exited cleanly and either it was the only suspect or another
+/// suspect went through: a stage that fails on everything is broken, and
+/// its events are not dead-lettered for it.
+struct Isolation {
+    struct Failure {
+        var item: SettlementLedger.Item
+        var reason: String
+        var stderrTail: [String]
+    }
+
+    /// Suspects not yet tried, in order.
+    var suspects: [Int64]
+    let total: Int
+    /// The probe ran and exited cleanly.
+    var probed = false
+    var successes = 0
+    var failures: [Failure] = []
+
+    init(suspects: [Int64]) {
+        self.suspects = suspects
+        self.total = suspects.count
+    }
+
+    /// Whether the failures may be blamed on their events.
+    var blamesEvents: Bool {
+        probed && !failures.isEmpty && (total == 1 || successes > 0)
+    }
+}

@@ -1,0 +1,113 @@
+import Foundation
+import HookpipeChain
+import HookpipeConfig
+import HookpipeStore
+import Testing
+
+/// Real child processes; each test bounded in events and time.
+@Suite("Chain: delivery", .serialized)
+struct ChainDeliveryTests {
+    @Test("events go through sh+jq, Python and Perl stages in order, all of them, and the checkpoint follows")
+    func threeLanguages() async throws {
+        let harness = try ChainHarness()
+        defer { harness.remove() }
+        try await harness.addEvents(300, payload: { #"{"amount":\#($0)}"# })
+        let runner = try await harness.start(harness.chain([
+            StageConfig(name: "jq", command: [ChainHarness.plugin("hop.sh")]),
+            StageConfig(name: "python", command: ["python3", ChainHarness.plugin("enrich.py")]),
+            StageConfig(name: "perl", command: ["perl", ChainHarness.plugin("tag.pl")], environment: ["TAGS": "a,b"]),
+        ]))
+        #expect(await harness.wait { runner.status().checkpoint == 300 })
+        #expect(await harness.stop(runner))
+        let output = harness.output()
+        #expect(harness.outputSeqs() == Array(1...300))
+        #expect(output.allSatisfy { ($0["hops"] as? Int) == 3 })
+        #expect((output.first?["tags"] as? [String]) == ["a", "b"])
+        #expect(((output.last?["summary"] as? [String: Any])?["amount"] as? Int) == 300)
+        #expect(try await harness.store.checkpoint(ChainRunner.consumer) == 300)
+    }
+
+    @Test("the envelope a handler reads carries seq, id, source and the raw payload")
+    func envelope() async throws {
+        let harness = try ChainHarness()
+        defer { harness.remove() }
+        try await harness.addEvents(1, payload: { _ in #"{"amount": 0.1}"# })
+        let runner = try await harness.start(harness.chain([StageConfig(name: "cat", command: ["cat"])]))
+        #expect(await harness.wait { runner.status().checkpoint == 1 })
+        _ = await harness.stop(runner)
+        let text = try String(contentsOfFile: harness.outputPath, encoding: .utf8)
+        #expect(text == #"{"seq":1,"id":"e1","source":"test","payload":{"amount": 0.1}}"# + "\n")
+    }
+
+    @Test("a filter (grep) and a sink that emits nothing neither stall nor lose events")
+    func filterAndSink() async throws {
+        let harness = try ChainHarness()
+        defer { harness.remove() }
+        try await harness.addEvents(100, payload: { #"{"keep":\#($0 % 10 == 0)}"# })
+        let sinkFile = harness.directory + "/sink.ndjson"
+        let runner = try await harness.start(harness.chain([
+            StageConfig(name: "grep", command: ["grep", "--line-buffered", #""keep":true"#]),
+            StageConfig(name: "tee", command: ["tee", "-a", harness.directory + "/tee.ndjson"]),
+            StageConfig(name: "sink", command: ["sh", "-c", "cat >> \"$1\"", "sink", sinkFile]),
+        ]))
+        #expect(await harness.wait { runner.status().checkpoint == 100 })
+        #expect(await harness.stop(runner))
+        let sunk = try String(contentsOfFile: sinkFile, encoding: .utf8).split(separator: "\n")
+        #expect(Set(sunk.compactMap { line -> Int? in
+            ((try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any])?["seq"] as? Int
+        }) == Set(stride(from: 10, through: 100, by: 10)))
+        #expect(harness.output().isEmpty)
+    }
+
+    @Test("a jq select filter in the middle settles the events it drops")
+    func jqSelect() async throws {
+        let harness = try ChainHarness()
+        defer { harness.remove() }
+        try await harness.addEvents(50, payload: { #"{"n":\#($0)}"# })
+        let runner = try await harness.start(harness.chain([
+            StageConfig(name: "select", command: ["jq", "-c", "--unbuffered", "select(.payload.n % 2 == 0)"]),
+            StageConfig(name: "cat", command: ["cat"]),
+        ]))
+        #expect(await harness.wait { runner.status().checkpoint == 50 })
+        _ = await harness.stop(runner)
+        #expect(harness.outputSeqs() == Array(stride(from: 2, through: 50, by: 2)))
+    }
+
+    @Test("lines that are not JSON are dropped and counted; every event still comes out")
+    func garbage() async throws {
+        let harness = try ChainHarness()
+        defer { harness.remove() }
+        try await harness.addEvents(40)
+        let runner = try await harness.start(harness.chain([StageConfig(name: "garbage", command: [ChainHarness.fixture("garbage.sh")])]))
+        #expect(await harness.wait { runner.status().checkpoint == 40 })
+        #expect(runner.status().invalidLines == 40)
+        _ = await harness.stop(runner)
+        #expect(harness.outputSeqs() == Array(1...40))
+    }
+
+    @Test("events stored while the chain runs are picked up without polling delays")
+    func liveEvents() async throws {
+        let harness = try ChainHarness()
+        defer { harness.remove() }
+        let runner = try await harness.start(harness.chain([StageConfig(name: "cat", command: ["cat"])]))
+        try await harness.addEvents(20)
+        #expect(await harness.wait(.seconds(10)) { runner.status().checkpoint == 20 })
+        _ = await harness.stop(runner)
+        #expect(harness.outputSeqs() == Array(1...20))
+    }
+
+    @Test("a restart resumes after the checkpoint")
+    func resumesAfterCheckpoint() async throws {
+        let harness = try ChainHarness()
+        defer { harness.remove() }
+        try await harness.addEvents(10)
+        let first = try await harness.start(harness.chain([StageConfig(name: "cat", command: ["cat"])]))
+        #expect(await harness.wait { first.status().checkpoint == 10 })
+        _ = await harness.stop(first)
+        try await harness.addEvents(5)
+        let second = try await harness.start(harness.chain([StageConfig(name: "cat", command: ["cat"])]))
+        #expect(await harness.wait { second.status().checkpoint == 15 })
+        _ = await harness.stop(second)
+        #expect(harness.outputSeqs() == Array(1...15))
+    }
+}

@@ -1,0 +1,155 @@
+import Foundation
+import HookpipeChain
+import HookpipeConfig
+import HookpipeStore
+import Testing
+
+/// Stages that exit, crash, hang or choke: nothing stalls, nothing is lost.
+@Suite("Chain: supervision", .serialized)
+struct ChainSupervisionTests {
+    /// Fast backoff so restart-heavy tests stay short.
+    func quick(_ name: String, _ command: [String], timeout: Duration = .seconds(5)) -> StageConfig {
+        StageConfig(name: name, command: command, backoffMin: .milliseconds(10), backoffMax: .milliseconds(50),
+                    healthyAfter: .seconds(5), failAfter: 1000, timeout: timeout)
+    }
+
+    /// Every seq of 1...count appears, first appearances in order.
+    func complete(_ seqs: [Int], _ count: Int) -> Bool {
+        var seen = Set<Int>()
+        let firsts = seqs.filter { seen.insert($0).inserted }
+        return firsts == Array(1...count)
+    }
+
+    @Test("a stage that exits after every k events is restarted and its events fed again")
+    func exitsEveryK() async throws {
+        let harness = try ChainHarness()
+        defer { harness.remove() }
+        try await harness.addEvents(60)
+        let runner = try await harness.start(harness.chain([
+            quick("exit-after-7", ["python3", "-u", ChainHarness.fixture("exit_after.py"), "7"]),
+            StageConfig(name: "cat", command: ["cat"]),
+        ]))
+        #expect(await harness.wait { runner.status().checkpoint == 60 })
+        #expect(runner.status().stages[0].restarts >= 8)
+        _ = await harness.stop(runner)
+        #expect(complete(harness.outputSeqs(), 60))
+    }
+
+    @Test("a stage that segfaults mid-stream is restarted; nothing is lost")
+    func segfault() async throws {
+        let harness = try ChainHarness()
+        defer { harness.remove() }
+        try await harness.addEvents(40)
+        let runner = try await harness.start(harness.chain([
+            quick("segv", ["python3", "-u", ChainHarness.fixture("crash_after.py"), "9", "SIGSEGV"]),
+        ]) { $0.poisonAfter = 100 })
+        #expect(await harness.wait { runner.status().checkpoint == 40 })
+        _ = await harness.stop(runner)
+        #expect(complete(harness.outputSeqs(), 40))
+        #expect(try await harness.store.deadLetters(limit: 10).isEmpty)
+    }
+
+    @Test("a stage killed with SIGKILL from outside is restarted; nothing is lost")
+    func killedFromOutside() async throws {
+        let harness = try ChainHarness()
+        defer { harness.remove() }
+        try await harness.addEvents(30)
+        let pidFile = harness.directory + "/pid"
+        let runner = try await harness.start(harness.chain([
+            quick("slow", ["python3", "-u", "-c", "import sys,time\nfor l in sys.stdin:\n    time.sleep(0.02); sys.stdout.write(l); sys.stdout.flush()"]),
+            quick("victim", [ChainHarness.fixture("pidfile.sh"), pidFile]),
+        ]))
+        #expect(await harness.wait { runner.status().checkpoint >= 5 })
+        let pid = try #require(Int32(String(contentsOfFile: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
+        kill(pid, SIGKILL)
+        #expect(await harness.wait { runner.status().checkpoint == 30 })
+        #expect(runner.status().stages[1].restarts >= 1)
+        _ = await harness.stop(runner)
+        #expect(complete(harness.outputSeqs(), 30))
+    }
+
+    @Test("a hung stage is killed after its timeout and restarted; nothing is lost")
+    func hung() async throws {
+        let harness = try ChainHarness()
+        defer { harness.remove() }
+        try await harness.addEvents(10)
+        let runner = try await harness.start(harness.chain([
+            quick("hang-once", [ChainHarness.fixture("hang_once.sh"), harness.directory + "/hung"], timeout: .milliseconds(800)),
+        ]))
+        #expect(await harness.wait { runner.status().checkpoint == 10 })
+        #expect(runner.status().stages[0].restarts >= 1)
+        _ = await harness.stop(runner)
+        #expect(complete(harness.outputSeqs(), 10))
+    }
+
+    @Test("a poison event ends in the dead-letter store with the stage's stderr; all others come out")
+    func poison() async throws {
+        let harness = try ChainHarness()
+        defer { harness.remove() }
+        try await harness.addEvents(30, payload: { #"{"n":\#($0),"poison":\#($0 == 17)}"# })
+        let runner = try await harness.start(harness.chain([
+            StageConfig(name: "cat", command: ["cat"]),
+            quick("picky", ["python3", "-u", ChainHarness.fixture("poison.py")]),
+        ]) { $0.poisonAfter = 3 })
+        #expect(await harness.wait { runner.status().checkpoint == 30 })
+        _ = await harness.stop(runner)
+        let letters = try await harness.store.deadLetters(limit: 10)
+        #expect(letters.map(\.seq) == [17])
+        #expect(letters.first?.stage == "picky")
+        #expect(letters.first?.reason == "exit 3")
+        #expect(letters.first?.stderrTail.contains { $0.contains("boom: cannot handle seq 17") } == true)
+        let deadLine = String(decoding: letters.first?.line ?? [], as: UTF8.self)
+        #expect(deadLine.contains(#""poison":true"#))
+        let seqs = Set(harness.outputSeqs())
+        #expect(seqs == Set(1...30).subtracting([17]))
+    }
+
+    @Test("a stage that fails on start is restarted with growing delays, not in a busy loop")
+    func failsOnStart() async throws {
+        let harness = try ChainHarness()
+        defer { harness.remove() }
+        try await harness.addEvents(1)
+        let runner = try await harness.start(harness.chain([
+            StageConfig(name: "broken", command: ["sh", "-c", "exit 1"], backoffMin: .milliseconds(100), backoffMax: .seconds(10),
+                        healthyAfter: .seconds(10), failAfter: 3),
+        ]))
+        try await Task.sleep(for: .milliseconds(1600))
+        let status = runner.status()
+        // 100 + 200 + 400 + 800 ms (±20 %) fit about 4–5 restarts into 1.6 s; a busy loop would do thousands.
+        #expect(status.stages[0].restarts >= 3 && status.stages[0].restarts <= 6, "\(status.stages[0].restarts) restarts")
+        #expect(status.checkpoint == 0)
+        try await Task.sleep(for: .milliseconds(1000))
+        #expect(runner.status().stages[0].failed)
+        _ = await harness.stop(runner)
+    }
+
+    @Test("a stage whose command does not exist is retried with backoff and reported failed")
+    func missingCommand() async throws {
+        let harness = try ChainHarness()
+        defer { harness.remove() }
+        let runner = try await harness.start(harness.chain([
+            StageConfig(name: "nope", command: ["hookpipe-no-such-command"], backoffMin: .milliseconds(50), backoffMax: .milliseconds(200),
+                        failAfter: 2),
+        ]))
+        #expect(await harness.wait(.seconds(5)) { runner.status().stages[0].failed })
+        #expect(runner.degraded)
+        _ = await harness.stop(runner)
+    }
+
+    @Test("graceful stop drains what is in flight and persists the checkpoint")
+    func gracefulStop() async throws {
+        let harness = try ChainHarness()
+        defer { harness.remove() }
+        try await harness.addEvents(200)
+        let runner = try await harness.start(harness.chain([
+            StageConfig(name: "slow", command: ["python3", "-u", "-c",
+                                                "import sys,time\nfor l in sys.stdin:\n    time.sleep(0.002); sys.stdout.write(l); sys.stdout.flush()"]),
+            StageConfig(name: "sink", command: ["sh", "-c", "cat > /dev/null"]),
+        ]) { $0.maxInFlight = 64 })
+        #expect(await harness.wait { runner.status().fed >= 64 })
+        #expect(await harness.stop(runner))
+        let saved = try await harness.store.checkpoint(ChainRunner.consumer)
+        #expect(saved == runner.status().fed)
+        #expect(saved >= 64)
+    }
+}
