@@ -136,6 +136,19 @@ struct ChainSupervisionTests {
         _ = await harness.stop(runner)
     }
 
+    @Test("a stage flooding stderr does not stall the chain")
+    func stderrFlood() async throws {
+        let harness = try ChainHarness()
+        defer { harness.remove() }
+        try await harness.addEvents(20)
+        let runner = try await harness.start(harness.chain([
+            StageConfig(name: "noisy", command: ["sh", "-c", #"while IFS= read -r l; do yes "noise noise noise" | head -n 20000 >&2; printf '%s\n' "$l"; done"#]),
+        ]))
+        #expect(await harness.wait(.seconds(30)) { runner.status().checkpoint == 20 })
+        _ = await harness.stop(runner)
+        #expect(harness.outputSeqs() == Array(1...20))
+    }
+
     @Test("graceful stop drains what is in flight and persists the checkpoint")
     func gracefulStop() async throws {
         let harness = try ChainHarness()

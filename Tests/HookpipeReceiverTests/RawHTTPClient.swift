@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 
 /// A deliberately plain HTTP/1.1 client over a POSIX socket, for tests that
 /// need to send exact bytes (bad framing, trickled headers) to 127.0.0.1.
@@ -103,5 +104,39 @@ enum RawHTTPClient {
             let body = String(decoding: bytes[bodyStart..<(bodyStart + length)], as: UTF8.self)
             return RawHTTPResponse(status: status, headers: headers, body: body)
         }
+    }
+}
+
+/// A bare TCP connection to 127.0.0.1, for connection-level tests.
+final class RawSocket {
+    private let fd: Int32
+
+    init(port: Int) throws {
+        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else { throw RawHTTPError(description: "connect: errno \(errno)") }
+    }
+
+    /// Whether the server closes the connection (read returns 0 or an error) within `timeout`.
+    func readsEOF(within timeout: Duration) -> Bool {
+        var tv = timeval(tv_sec: Int(timeout.components.seconds), tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+        var byte: UInt8 = 0
+        let count = recv(fd, &byte, 1, 0)
+        return count == 0 || (count < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
+    }
+
+    func close() {
+        _ = Glibc.close(fd)
+    }
+
+    deinit {
+        _ = Glibc.close(fd)
     }
 }

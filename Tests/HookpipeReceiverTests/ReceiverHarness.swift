@@ -21,7 +21,7 @@ final class ReceiverHarness: Sendable {
     ///   - directory: reuse a state directory (restart tests); default a new one.
     ///   - store: a store to use instead of a new SQLite one.
     init(sources: [SourceRuntime], directory: String? = nil, store: (any EventStore)? = nil,
-         maxBodyBytes: Int = 1 << 20, maxHeaderBytes: Int = 16 << 10, requestTimeout: Duration = .seconds(10),
+         maxBodyBytes: Int = 1 << 20, maxHeaderBytes: Int = 16 << 10, maxConnections: Int = 512, requestTimeout: Duration = .seconds(10),
          now: @escaping @Sendable () -> Date = Date.init) async throws {
         let directory = directory ?? NSTemporaryDirectory() + "hookpipe-receiver-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -31,7 +31,7 @@ final class ReceiverHarness: Sendable {
         group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
         server = ReceiverServer(
             settings: .init(host: "127.0.0.1", port: 0, maxBodyBytes: maxBodyBytes, maxHeaderBytes: maxHeaderBytes,
-                            maxConnections: 512, requestTimeout: requestTimeout, idleTimeout: .seconds(30), retryAfterSeconds: 7),
+                            maxConnections: maxConnections, requestTimeout: requestTimeout, idleTimeout: .seconds(30), retryAfterSeconds: 7),
             ingest: Ingest(sources: sources, now: now), store: store, group: group, logger: Self.logger)
         try await server.bind()
         port = server.localAddress?.port ?? 0

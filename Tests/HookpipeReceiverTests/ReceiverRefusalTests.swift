@@ -139,6 +139,21 @@ struct ReceiverRefusalTests {
         try await harness.stop()
     }
 
+    @Test("connections beyond max_connections are closed at accept; the held ones still work")
+    func connectionLimit() async throws {
+        let source = try makeSource(.github, secrets: ["s"])
+        let harness = try await ReceiverHarness(sources: [source], maxConnections: 2)
+        defer { harness.removeDirectory() }
+        let held = try (0..<2).map { _ in try RawSocket(port: harness.port) }
+        try await Task.sleep(for: .milliseconds(100))
+        let extra = try RawSocket(port: harness.port)
+        #expect(extra.readsEOF(within: .seconds(5)), "the third connection was not closed")
+        for socket in held { socket.close() }
+        try await Task.sleep(for: .milliseconds(100))
+        #expect(try await harness.postSigned(source, body: #"{"after":"limit"}"#).status == 200)
+        try await harness.stop()
+    }
+
     @Test("a store that cannot store answers 503 with Retry-After, never 200")
     func storeFault() async throws {
         let source = try makeSource(.stripe, secrets: ["whsec_f"])
