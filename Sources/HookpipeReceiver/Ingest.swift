@@ -94,7 +94,18 @@ public struct Ingest: Sendable {
         case .bodyHash: nil
         }
         if let value, !value.isEmpty { return value }
-        return "sha256:" + SHA256.hash(data: request.body).map { String(format: "%02x", $0) }.joined()
+        return "sha256:" + Self.hex(SHA256.hash(data: request.body))
+    }
+
+    /// Lower-case hex of a digest.
+    static func hex(_ digest: some Sequence<UInt8>) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var text: [UInt8] = []
+        for byte in digest {
+            text.append(digits[Int(byte >> 4)])
+            text.append(digits[Int(byte & 0x0F)])
+        }
+        return String(decoding: text, as: UTF8.self)
     }
 
     /// Headers never copied into the envelope: credentials and signatures.

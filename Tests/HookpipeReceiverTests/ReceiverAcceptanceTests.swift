@@ -158,3 +158,20 @@ struct ReceiverAcceptanceTests {
         try await harness.stop()
     }
 }
+
+@Suite("Receiver: dedupe key fallback")
+struct DedupeFallbackTests {
+    @Test("without the configured key, the body's SHA-256 is the key, and the same body is a duplicate")
+    func bodyHashFallback() async throws {
+        let source = try makeSource(.meta, secrets: ["app-secret"])
+        let harness = try await ReceiverHarness(sources: [source])
+        defer { harness.removeDirectory() }
+        let body = #"{"object":"whatsapp_business_account","entry":[]}"#
+        let first = try await harness.postSigned(source, body: body)
+        let second = try await harness.postSigned(source, body: body)
+        // sha256 of the body, computed independently: printf '%s' "$body" | sha256sum
+        #expect(first.field("id") == "sha256:9857fe35c06c25fc654f5b1baaff4d59c1485d4f042fcaee4ceefb314c14e7ea")
+        #expect(second.field("status") == "duplicate")
+        try await harness.stop()
+    }
+}
