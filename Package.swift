@@ -112,6 +112,11 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        .testTarget(
+            name: "HookpipeTelemetryTests",
+            dependencies: ["HookpipeTelemetry", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strictSettings
+        ),
         .testTarget(name: "HookpipeJSONTests", dependencies: ["HookpipeJSON"], swiftSettings: strictSettings),
         .testTarget(name: "HookpipeVerificationTests", dependencies: ["HookpipeVerification"], swiftSettings: strictSettings),
         .testTarget(name: "HookpipeConfigTests", dependencies: ["HookpipeConfig"], swiftSettings: strictSettings),

@@ -5,6 +5,7 @@
 # ceiling); then end-to-end latency (HTTP request -> line out of a 3-stage
 # chain) at a steady rate. Figures only, not a test.
 #   bench/chain.sh [events] [rate] [seconds]   (defaults 200000 1000 5)
+#   PROFILE="python" bench/chain.sh            (perf profile of that run: "3 x cat", "jq" or "python")
 set -euo pipefail
 cd "$(dirname "$0")/.."
 count="${1:-200000}"; rate="${2:-1000}"; seconds="${3:-5}"
@@ -47,7 +48,7 @@ CONF
 start() {
   "$bin" run --config "$work/pipeline.conf" 2> "$work/daemon.log" &
   pid=$!
-  for _ in $(seq 200); do grep -q listening "$work/daemon.log" 2>/dev/null && return; sleep 0.05; done
+  for _ in $(seq 200); do (echo > "/dev/tcp/127.0.0.1/$port") 2>/dev/null && return; sleep 0.05; done
   echo "daemon did not start"; cat "$work/daemon.log"; exit 1
 }
 stop() { kill -TERM "$pid"; wait "$pid" || true; pid=""; }
@@ -61,8 +62,15 @@ python3 bench/fill_store.py "$work/state/hookpipe.sqlite" "$count" "$work/envelo
 measure() { # label stages-toml
   sqlite3 "$work/state/hookpipe.sqlite" "DELETE FROM checkpoints"
   config "$2" "discard"
-  local t0 t1; t0=$(date +%s.%N); start
+  local t0 t1 perf_pid=""; t0=$(date +%s.%N); start
+  if [ "${PROFILE:-}" = "$1" ]; then
+    perf record -F 999 -g -p "$pid" -o "$work/perf.data" -- sleep 5 >/dev/null 2>&1 & perf_pid=$!
+  fi
   while [ "$(checkpoint)" -lt "$count" ]; do sleep 0.05; done
+  if [ -n "$perf_pid" ]; then
+    wait "$perf_pid" || true
+    perf report -i "$work/perf.data" --no-children --sort dso,symbol --stdio 2>/dev/null | grep -v '^#' | grep '%' | head -60 > "${PROFILE_OUT:-/tmp/hookpipe-chain.perf.txt}" || true
+  fi
   t1=$(date +%s.%N); stop
   echo "scale=0; $count / ($t1 - $t0)" | bc
 }

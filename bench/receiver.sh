@@ -4,6 +4,9 @@
 # Prints accepted req/s and latency percentiles next to the disk's own
 # fsync latency measured in the same run. Not a test: figures only.
 #   bench/receiver.sh [seconds-per-run]   (default 10)
+#   LOG_LEVEL=warning bench/receiver.sh   (default info: one log line per request)
+#   THREADS=1 bench/receiver.sh          (event-loop threads; default 0 = one per core)
+#   PROFILE=1 bench/receiver.sh           (also records a perf profile of the c=64 run)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 duration="${1:-10}"
@@ -25,8 +28,11 @@ cat > "$work/pipeline.conf" <<CONF
 host = "127.0.0.1"
 port = $port
 max_connections = 4096
+threads = ${THREADS:-0}
 [store]
 state_directory = "state"
+[log]
+level = "${LOG_LEVEL:-info}"
 [[source]]
 name = "stripe"
 path = "/hooks/stripe"
@@ -38,14 +44,19 @@ read -r floor_p50 floor_p99 floor_p999 < <(python3 bench/fsync_floor.py "$work" 
 
 "$bin" run --config "$work/pipeline.conf" 2> "$work/daemon.log" &
 pid=$!
-for _ in $(seq 100); do grep -q listening "$work/daemon.log" 2>/dev/null && break; sleep 0.1; done
+for _ in $(seq 100); do (echo > "/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
 
 run() { # connections threads label
   local conns=$1 threads=$2 count=$3
   python3 bench/make_requests.py "$count" "$secret" "$work/requests.txt"
   local before after out
   before=$(sqlite3 "$work/state/hookpipe.sqlite" "SELECT COALESCE(MAX(seq),0) FROM events")
+  local perf_pid=""
+  if [ "${PROFILE:-0}" = 1 ] && [ "$conns" -gt 1 ]; then
+    perf record -F 999 -p "$pid" -o "$work/perf.data" -- sleep "$duration" >/dev/null 2>&1 & perf_pid=$!
+  fi
   out=$(wrk -t"$threads" -c"$conns" -d"${duration}s" --latency -s bench/signed.lua "http://127.0.0.1:$port" -- "$work/requests.txt" "$threads")
+  [ -n "$perf_pid" ] && wait "$perf_pid" && perf report -i "$work/perf.data" --no-children --sort ${PROFILE_SORT:-dso,symbol} --stdio 2>/dev/null | grep -v '^#' | grep '%' | head -70 > "${PROFILE_OUT:-/tmp/hookpipe-receiver.perf.txt}" || true
   after=$(sqlite3 "$work/state/hookpipe.sqlite" "SELECT COALESCE(MAX(seq),0) FROM events")
   local accepted=$((after - before))
   local non2xx; non2xx=$(echo "$out" | awk '/Non-2xx/ {print $5}'); non2xx=${non2xx:-0}

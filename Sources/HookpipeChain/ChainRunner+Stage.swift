@@ -225,6 +225,7 @@ extension ChainRunner {
         }
         if drained {
             ledger.drained(index)
+            stages[index].drains += 1
             stages[index].poison.reset()
             stages[index].backoff.recovered()
             stages[index].failed = false

@@ -76,6 +76,8 @@ public final class ChainRunner: @unchecked Sendable {
         public var phase: String
         public var pid: Int32?
         public var restarts: Int
+        /// Drains (stdin closed, clean exit, restarted) of filters and sinks.
+        public var drains: Int
         /// Crash-looping: retried at the backoff cap.
         public var failed: Bool
         /// Lines written to the process and not yet passed on.
@@ -104,7 +106,7 @@ public final class ChainRunner: @unchecked Sendable {
                        case .stopped: "stopped"
                        }
                        return StageStatus(name: stage.config.name, phase: phase, pid: stage.process?.pid, restarts: stage.restarts,
-                                          failed: stage.failed, held: ledger.writtenCount(stage.index))
+                                          drains: stage.drains, failed: stage.failed, held: ledger.writtenCount(stage.index))
                    })
         }
     }
@@ -190,9 +192,11 @@ public final class ChainRunner: @unchecked Sendable {
                 Thread.sleep(forTimeInterval: 1)
                 continue
             }
+            // Envelopes are built before taking the lock, which the stages' threads share.
+            let lines = events.map { ($0.seq, Envelope.line(seq: $0.seq, metadata: $0.metadata, payload: $0.payload)) }
             condition.withLock {
-                for event in events where event.seq > ledger.maxFed {
-                    ledger.feed(seq: event.seq, line: Envelope.line(seq: event.seq, metadata: event.metadata, payload: event.payload))
+                for (seq, line) in lines where seq > ledger.maxFed {
+                    ledger.feed(seq: seq, line: line)
                 }
                 // Nothing after `after` although more was announced (pruned rows):
                 // wait for the next announcement instead of spinning.
@@ -248,8 +252,12 @@ public final class ChainRunner: @unchecked Sendable {
                 logger.warning("stage hung", metadata: stageMetadata(index, ["stage.timeout": "\(stages[index].config.timeout)"]))
                 return stages[index].process
             }
+            // At the in-flight bound a sink or filter blocks the whole chain, so it is
+            // drained sooner — but only once it has been up for flush_after, or a slow
+            // starter (an interpreter) would be flushed before it answers, forever.
             let atBound = ledger.inFlight >= config.maxInFlight
-            let flushAfter = atBound ? min(config.flushAfter, .milliseconds(50)) : config.flushAfter
+            let uptime = stages[index].startedAt.map { now - $0 } ?? .zero
+            let flushAfter = atBound && uptime >= config.flushAfter ? min(config.flushAfter, .milliseconds(50)) : config.flushAfter
             if case .running = stages[index].phase, age > flushAfter, stages[index].isolation == nil {
                 stages[index].phase = .draining(since: now)
                 stages[index].closeRequested = true

@@ -92,18 +92,17 @@ struct SettlementLedger {
     /// `stage` emitted a (valid JSON) line; `seq` is its `seq` field, if any.
     /// A line without seq is attributed to the oldest event the stage holds.
     mutating func emitted(_ stage: Int, seq: Int64?, line: [UInt8], now: ContinuousClock.Instant) -> Route {
-        var queue = stages[stage]
-        let attributed = seq ?? queue.items.first?.seq ?? queue.lastPushed
+        // Mutated in place: copying the queue out would copy its whole Deque per line.
+        let attributed = seq ?? stages[stage].items.first?.seq ?? stages[stage].lastPushed
         if let seq {
             var popped = false
-            while queue.written > 0, let first = queue.items.first, first.seq <= seq {
-                queue.items.removeFirst()
-                queue.written -= 1
+            while stages[stage].written > 0, let first = stages[stage].items.first, first.seq <= seq {
+                stages[stage].items.removeFirst()
+                stages[stage].written -= 1
                 popped = true
             }
-            if popped { queue.headSince = queue.written > 0 ? now : nil }
+            if popped { stages[stage].headSince = stages[stage].written > 0 ? now : nil }
         }
-        stages[stage] = queue
         if stage + 1 < stages.count {
             push(Item(seq: attributed, line: line), to: stage + 1)
             return .nextStage

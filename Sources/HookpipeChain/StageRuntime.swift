@@ -34,6 +34,8 @@ struct StageRuntime {
     /// Set while looking for a poison event among the suspects.
     var isolation: Isolation?
     var restarts = 0
+    /// Planned restarts after a drain (flushes), counted apart from failures.
+    var drains = 0
     var failed = false
 
     init(index: Int, config: StageConfig, poisonAfter: Int, now: ContinuousClock.Instant) {

@@ -19,9 +19,13 @@ extension PipelineConfig {
         text.row("limits", limits.joined(separator: ", "))
         text.row("timeouts", "request \(DurationSyntax.format(server.requestTimeout)), idle \(DurationSyntax.format(server.idleTimeout))")
         text.row("threads", server.threads == 0 ? "one per core" : "\(server.threads)")
+        text.row("tls", server.tlsCertificate.map { "certificate \($0), key \(server.tlsKey ?? "?")" } ?? "off (plain HTTP)")
         text.heading("store")
         text.row("state directory", store.stateDirectory)
         text.row("max batch", "\(store.maxBatch) events")
+        text.row("retention", "settled events pruned after \(DurationSyntax.format(store.retention))")
+        text.heading("admin")
+        text.row("listen", admin.enabled ? (admin.host.contains(":") ? "[\(admin.host)]:\(admin.port)" : "\(admin.host):\(admin.port)") : "off")
         text.heading("log")
         text.row("level", log.level.rawValue)
         for source in sources {

@@ -14,11 +14,19 @@
 /// request_timeout = "10s"         # default "10s"
 /// idle_timeout = "60s"            # default "60s"
 /// threads = 0                     # >= 0, 0 = one per core; default 0
+/// tls_certificate = "tls.pem"     # PEM chain for native HTTPS (with tls_key); default none (plain HTTP)
+/// tls_key = "tls.key"             # PEM private key (with tls_certificate); default none
 ///
 /// [store]                         # optional table
 /// state_directory = "state"       # relative to the config file's directory; default "state",
 ///                                 # or $STATE_DIRECTORY (first entry) when the key is absent and it is set
 /// max_batch = 1024                # > 0; default 1024
+/// retention = "30d"               # settled events older than this are pruned; default "30d"
+///
+/// [admin]                         # optional table: /healthz, /readyz, /metrics
+/// enabled = true                  # default true
+/// host = "127.0.0.1"              # default "127.0.0.1" (loopback only)
+/// port = 8081                     # 1–65535; default 8081
 ///
 /// [log]                           # optional table
 /// level = "info"                  # trace debug info notice warning error critical; default "info"
@@ -83,7 +91,7 @@
 /// its keys above.
 extension PipelineConfig {
     /// The top-level keys (tables) of `pipeline.conf`.
-    static let tomlKeys = ["server", "store", "log", "source", "chain", "stage"]
+    static let tomlKeys = ["server", "store", "log", "admin", "source", "chain", "stage"]
 
     /// Reads a whole parsed file.
     init(toml root: TableReader, context: inout DecodingContext) throws(ConfigError) {
@@ -93,7 +101,8 @@ extension PipelineConfig {
             store: try root.section("store", as: StoreConfig.self, context: &context),
             log: try root.section("log", as: LogConfig.self, context: &context),
             sources: try SourceConfig.readAll("source", from: root, context: &context),
-            chain: try ChainConfig.read(chain: "chain", stages: "stage", from: root, context: &context)
+            chain: try ChainConfig.read(chain: "chain", stages: "stage", from: root, context: &context),
+            admin: try root.section("admin", as: AdminConfig.self, context: &context)
         )
     }
 }

@@ -11,6 +11,8 @@ public struct PipelineConfig: Sendable, Equatable {
     public var store: StoreConfig
     /// Logging (`[log]`).
     public var log: LogConfig
+    /// The admin listener (`[admin]`).
+    public var admin: AdminConfig
     /// The senders, in file order (`[[source]]`); names and paths are unique.
     public var sources: [SourceConfig]
     /// The processing chain (`[chain]`) and its stages (`[[stage]]`).
@@ -19,11 +21,12 @@ public struct PipelineConfig: Sendable, Equatable {
     /// Creates a configuration; every part defaults to its documented defaults.
     public init(
         server: ServerConfig = .init(), store: StoreConfig = .init(), log: LogConfig = .init(), sources: [SourceConfig] = [],
-        chain: ChainConfig = .init()
+        chain: ChainConfig = .init(), admin: AdminConfig = .init()
     ) {
         self.server = server
         self.store = store
         self.log = log
+        self.admin = admin
         self.sources = sources
         self.chain = chain
     }
@@ -47,6 +50,10 @@ public struct ServerConfig: Sendable, Equatable {
     public var idleTimeout: Duration = .seconds(60)
     /// Event-loop threads; 0 means one per core. Default 0.
     public var threads: Int = 0
+    /// PEM certificate chain for native HTTPS, absolute after loading. `nil` = plain HTTP. Set with ``tlsKey``.
+    public var tlsCertificate: String?
+    /// PEM private key for native HTTPS, absolute after loading. Set with ``tlsCertificate``.
+    public var tlsKey: String?
 
     /// The defaults listed above.
     public init() {}
@@ -60,12 +67,26 @@ public struct StoreConfig: Sendable, Equatable {
     public var stateDirectory: String = "state"
     /// Most events committed in one transaction (group commit). Default 1024.
     public var maxBatch: Int = 1024
+    /// Settled events older than this are pruned automatically. Default 30 days.
+    public var retention: Duration = .seconds(30 * 86_400)
 
     /// The defaults listed above.
     public init() {}
 
     /// The SQLite database file inside the state directory.
     public var databasePath: String { stateDirectory + "/hookpipe.sqlite" }
+}
+
+/// The admin listener: `/healthz`, `/readyz`, `/metrics`. Key table: `[admin]`.
+public struct AdminConfig: Sendable, Equatable {
+    /// Whether the admin listener runs. Default true.
+    public var enabled: Bool = true
+    /// Address to bind. Default `127.0.0.1`: never reachable from outside unless changed.
+    public var host: String = "127.0.0.1"
+    /// TCP port. Default 8081.
+    public var port: Int = 8081
+
+    public init() {}
 }
 
 /// Logging. Key table: `[log]`.

@@ -2,7 +2,7 @@
 extension ServerConfig: ConfigSection {
     static let tomlKeys = [
         "host", "port", "max_body_bytes", "max_header_bytes", "max_connections",
-        "request_timeout", "idle_timeout", "threads",
+        "request_timeout", "idle_timeout", "threads", "tls_certificate", "tls_key",
     ]
 
     init(toml table: TableReader?, context: inout DecodingContext) throws(ConfigError) {
@@ -21,6 +21,17 @@ extension ServerConfig: ConfigSection {
         if let timeout = try table.duration("idle_timeout") { idleTimeout = timeout }
         if let count = try table.integer("threads", expected: "0 (one per core) or a positive integer", isValid: { $0 >= 0 }) {
             threads = count
+        }
+        let pemExpectation = #"a PEM file like "/etc/hookpipe/tls.pem""#
+        if let path = try table.nonEmptyString("tls_certificate", expected: pemExpectation) {
+            tlsCertificate = FileSystem.join(context.baseDirectory, path)
+        }
+        if let path = try table.nonEmptyString("tls_key", expected: pemExpectation) {
+            tlsKey = FileSystem.join(context.baseDirectory, path)
+        }
+        if (tlsCertificate == nil) != (tlsKey == nil) {
+            let missing = tlsCertificate == nil ? "tls_certificate" : "tls_key"
+            throw table.path.appending(missing).missing(expected: "both tls_certificate and tls_key, or neither")
         }
     }
 }

@@ -1,6 +1,6 @@
 /// `[store]`; keys and defaults are listed in `PipelineConfig+TOML.swift`.
 extension StoreConfig: ConfigSection {
-    static let tomlKeys = ["state_directory", "max_batch"]
+    static let tomlKeys = ["state_directory", "max_batch", "retention"]
 
     init(toml table: TableReader?, context: inout DecodingContext) throws(ConfigError) {
         self.init()
@@ -12,6 +12,7 @@ extension StoreConfig: ConfigSection {
             stateDirectory = FileSystem.join(context.baseDirectory, stateDirectory)
         }
         if let batch = try table?.positiveInteger("max_batch") { maxBatch = batch }
+        if let age = try table?.duration("retention") { retention = age }
     }
 
     /// The first entry of `$STATE_DIRECTORY` (systemd sets a colon-separated list for `StateDirectory=`).

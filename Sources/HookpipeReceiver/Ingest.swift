@@ -109,9 +109,26 @@ public struct Ingest: Sendable {
     }
 
     /// Headers never copied into the envelope: credentials and signatures.
-    static func isRedacted(_ lowercasedName: String) -> Bool {
-        lowercasedName == "authorization" || lowercasedName == "proxy-authorization" || lowercasedName == "cookie"
-            || lowercasedName.contains("signature") || lowercasedName.contains("hmac") || lowercasedName.contains("token")
+    /// `lowercasedName` must be ASCII lower case (HTTP header names are ASCII).
+    static func isRedacted(_ lowercasedName: [UInt8]) -> Bool {
+        lowercasedName.elementsEqual("authorization".utf8) || lowercasedName.elementsEqual("proxy-authorization".utf8)
+            || lowercasedName.elementsEqual("cookie".utf8)
+            || contains(lowercasedName, "signature") || contains(lowercasedName, "hmac") || contains(lowercasedName, "token")
+    }
+
+    private static func contains(_ haystack: [UInt8], _ needle: StaticString) -> Bool {
+        let count = needle.utf8CodeUnitCount
+        guard haystack.count >= count else { return false }
+        return needle.withUTF8Buffer { needle in
+            (0...(haystack.count - count)).contains { start in
+                (0..<count).allSatisfy { haystack[start + $0] == needle[$0] }
+            }
+        }
+    }
+
+    /// ASCII lower case of a header name.
+    static func lowercased(_ name: String) -> [UInt8] {
+        name.utf8.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
     }
 
     /// The envelope's metadata: id, source, received_at, verified, headers, query.
@@ -132,20 +149,20 @@ public struct Ingest: Sendable {
             verified.set("secret_index", Int64(index))
         }
         envelope.set("verified", verified)
-        let headers = JSONObjectBuilder()
-        var seen: [String: String] = [:]
-        var order: [String] = []
+        // Repeated headers are joined with ", " (RFC 9110); a request has few
+        // headers, so a linear search beats hashing here.
+        var merged: [(name: [UInt8], value: String)] = []
         for (name, value) in request.headers {
-            let lower = name.lowercased()
+            let lower = lowercased(name)
             guard !isRedacted(lower) else { continue }
-            if let earlier = seen[lower] {
-                seen[lower] = earlier + ", " + value
+            if let index = merged.firstIndex(where: { $0.name == lower }) {
+                merged[index].value += ", " + value
             } else {
-                seen[lower] = value
-                order.append(lower)
+                merged.append((lower, value))
             }
         }
-        for name in order { headers.set(name, seen[name]!) }
+        let headers = JSONObjectBuilder()
+        for (name, value) in merged { headers.set(String(decoding: name, as: UTF8.self), value) }
         envelope.set("headers", headers)
         let queryObject = JSONObjectBuilder()
         for (name, value) in query { queryObject.set(name, value) }

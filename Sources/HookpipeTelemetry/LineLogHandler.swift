@@ -37,12 +37,27 @@ public struct LineLogHandler: LogHandler {
         var merged = metadata
         if let provided = metadataProvider?.get() { merged.merge(provided) { _, new in new } }
         if let extra = event.metadata { merged.merge(extra) { _, new in new } }
-        var line = sink.isJournal ? "<\(Self.priority(event.level))>" : Self.timestamp() + " "
-        line += "\(event.level) \(Self.quote(event.message.description))"
-        for key in merged.keys.sorted() {
-            line += " \(key)=\(Self.quote(merged[key]!.description))"
+        // Built as bytes: this runs once per request, so no Foundation formatting.
+        var line: [UInt8] = []
+        line.reserveCapacity(256)
+        if sink.isJournal {
+            line.append(UInt8(ascii: "<"))
+            line.append(UInt8(ascii: "0") + UInt8(Self.priority(event.level)))
+            line.append(UInt8(ascii: ">"))
+        } else {
+            Self.appendTimestamp(to: &line)
+            line.append(UInt8(ascii: " "))
         }
-        line += "\n"
+        line.append(contentsOf: event.level.rawValue.utf8)
+        line.append(UInt8(ascii: " "))
+        Self.appendQuoted(event.message.description, to: &line)
+        for key in merged.keys.sorted() {
+            line.append(UInt8(ascii: " "))
+            line.append(contentsOf: key.utf8)
+            line.append(UInt8(ascii: "="))
+            Self.appendQuoted(merged[key]!.description, to: &line)
+        }
+        line.append(0x0A)
         sink.write(line)
     }
 
@@ -57,30 +72,53 @@ public struct LineLogHandler: LogHandler {
         }
     }
 
-    static func quote(_ value: String) -> String {
-        let needsQuotes = value.isEmpty || value.contains { $0 == " " || $0 == "\"" || $0 == "=" || $0.isNewline || $0 == "\\" }
-        guard needsQuotes else { return value }
-        var escaped = "\""
-        for character in value {
-            switch character {
-            case "\"": escaped += "\\\""
-            case "\\": escaped += "\\\\"
-            case "\n": escaped += "\\n"
-            case "\r": escaped += "\\r"
-            default: escaped.append(character)
+    /// Appends `value` as is, or in double quotes with `"`, `\\`, CR and LF
+    /// escaped when it is empty or contains a space, quote, `=`, backslash or
+    /// line break.
+    static func appendQuoted(_ value: String, to line: inout [UInt8]) {
+        let utf8 = value.utf8
+        let needsQuotes = utf8.isEmpty || utf8.contains { $0 == 0x20 || $0 == 0x22 || $0 == 0x3D || $0 == 0x5C || $0 == 0x0A || $0 == 0x0D }
+        guard needsQuotes else {
+            line.append(contentsOf: utf8)
+            return
+        }
+        line.append(0x22)
+        for byte in utf8 {
+            switch byte {
+            case 0x22: line.append(contentsOf: [0x5C, 0x22])
+            case 0x5C: line.append(contentsOf: [0x5C, 0x5C])
+            case 0x0A: line.append(contentsOf: [0x5C, UInt8(ascii: "n")])
+            case 0x0D: line.append(contentsOf: [0x5C, UInt8(ascii: "r")])
+            default: line.append(byte)
             }
         }
-        return escaped + "\""
+        line.append(0x22)
     }
 
-    private static func timestamp() -> String {
+    /// `2026-11-21T20:15:03.123Z`
+    private static func appendTimestamp(to line: inout [UInt8]) {
         var now = timespec()
         clock_gettime(CLOCK_REALTIME, &now)
         var seconds = now.tv_sec
         var parts = tm()
         gmtime_r(&seconds, &parts)
-        return String(format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1, Int(parts.tm_mday),
-                      Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec), Int(now.tv_nsec / 1_000_000))
+        func digits(_ value: Int, _ width: Int) {
+            var divisor = 1
+            for _ in 1..<width { divisor *= 10 }
+            var rest = value
+            while divisor > 0 {
+                line.append(UInt8(ascii: "0") + UInt8((rest / divisor) % 10))
+                rest %= divisor
+                divisor /= 10
+            }
+        }
+        digits(Int(parts.tm_year) + 1900, 4); line.append(UInt8(ascii: "-"))
+        digits(Int(parts.tm_mon) + 1, 2); line.append(UInt8(ascii: "-"))
+        digits(Int(parts.tm_mday), 2); line.append(UInt8(ascii: "T"))
+        digits(Int(parts.tm_hour), 2); line.append(UInt8(ascii: ":"))
+        digits(Int(parts.tm_min), 2); line.append(UInt8(ascii: ":"))
+        digits(Int(parts.tm_sec), 2); line.append(UInt8(ascii: "."))
+        digits(Int(now.tv_nsec / 1_000_000), 3); line.append(UInt8(ascii: "Z"))
     }
 }
 
@@ -97,9 +135,8 @@ public struct LineSink: Sendable {
 
     func journal() -> LineSink { LineSink(fd: fd, isJournal: true) }
 
-    func write(_ line: String) {
-        var line = line
-        line.withUTF8 { buffer in
+    func write(_ line: [UInt8]) {
+        line.withUnsafeBufferPointer { buffer in
             var offset = 0
             while offset < buffer.count {
                 let written = Glibc.write(fd, buffer.baseAddress! + offset, buffer.count - offset)

@@ -136,6 +136,21 @@ struct ChainSupervisionTests {
         _ = await harness.stop(runner)
     }
 
+    @Test("a slow-starting stage at the in-flight bound is not drained before it can answer")
+    func slowStarterAtBound() async throws {
+        let harness = try ChainHarness()
+        defer { harness.remove() }
+        try await harness.addEvents(200)
+        let runner = try await harness.start(harness.chain([
+            StageConfig(name: "slow-start", command: ["sh", "-c", "sleep 0.2; exec cat"]),
+        ]) { $0.maxInFlight = 16 })
+        #expect(await harness.wait(.seconds(20)) { runner.status().checkpoint == 200 })
+        #expect(runner.status().stages[0].restarts == 0)
+        #expect(runner.status().stages[0].drains == 0, "drained while starting up")
+        _ = await harness.stop(runner)
+        #expect(harness.outputSeqs() == Array(1...200))
+    }
+
     @Test("a stage flooding stderr does not stall the chain")
     func stderrFlood() async throws {
         let harness = try ChainHarness()

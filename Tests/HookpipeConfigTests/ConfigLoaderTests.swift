@@ -144,7 +144,7 @@ struct ConfigLoaderTests {
     func unknownTopLevel() {
         expectError(
             "[sever]\nport = 1\n" + minimalSource, code: .unknownKey,
-            containing: ["pipeline.conf: sever: unknown key", "did you mean \"server\"?", "server, store, log, source"])
+            containing: ["pipeline.conf: sever: unknown key", "did you mean \"server\"?", "server, store, log, admin, source"])
     }
 
     @Test("a file without sources is refused")

@@ -18,7 +18,7 @@ struct KeyReferenceTests {
             ("[server]", ServerConfig.tomlKeys), ("[store]", StoreConfig.tomlKeys), ("[log]", LogConfig.tomlKeys),
             ("[[source]]", SourceConfig.tomlKeys.filter { $0 != "hmac" && $0 != "secret" }),
             ("[source.hmac]", GenericHMACSettings.tomlKeys),
-            ("[chain]", ChainConfig.tomlKeys), ("[[stage]]", StageConfig.tomlKeys),
+            ("[chain]", ChainConfig.tomlKeys), ("[[stage]]", StageConfig.tomlKeys), ("[admin]", AdminConfig.tomlKeys),
         ]
         for (table, keys) in tables {
             #expect(reference.contains("/// \(table)"), "\(table) is not documented")
@@ -26,6 +26,6 @@ struct KeyReferenceTests {
                 #expect(reference.contains("/// \(key) = "), "\(table) \(key) is not documented")
             }
         }
-        #expect(PipelineConfig.tomlKeys == ["server", "store", "log", "source", "chain", "stage"])
+        #expect(PipelineConfig.tomlKeys == ["server", "store", "log", "admin", "source", "chain", "stage"])
     }
 }
