@@ -41,12 +41,13 @@ extension ChainRunner {
         let readerDone = DispatchSemaphore(value: 0)
         let stderrDone = DispatchSemaphore(value: 0)
         startThread("hookpipe-\(config.name)-in") { [self] in writeLoop(index, generation, process) }
+        let isLast = index == stages.count - 1
         startThread("hookpipe-\(config.name)-out") { [self] in
-            readStdout(index, generation, process)
+            readStdout(index, generation, process, isLast: isLast, name: config.name)
             readerDone.signal()
         }
         startThread("hookpipe-\(config.name)-err") { [self] in
-            readStderr(index, process)
+            readStderr(index, process, name: config.name)
             stderrDone.signal()
         }
         startThread("hookpipe-\(config.name)-wait") { [self] in
@@ -106,29 +107,47 @@ extension ChainRunner {
 
     // MARK: - Readers
 
-    func readStdout(_ index: Int, _ generation: Int, _ process: ChildProcess) {
+    func readStdout(_ index: Int, _ generation: Int, _ process: ChildProcess, isLast: Bool, name: String) {
         var splitter = LineSplitter(maxLineLength: Self.maxLineBytes)
         var chunk = [UInt8](repeating: 0, count: 1 << 16)
-        let isLast = index == stages.count - 1
         var atEOF = false
         while !atEOF {
-            var lines: [(seq: Int64?, line: [UInt8])] = []
+            var raw: [LineSplitter.Line] = []
             let count = (try? chunk.withUnsafeMutableBytes { try SystemCall.read(process.stdoutFD, into: $0) }) ?? 0
-            let collect = { (line: LineSplitter.Line) in
-                if let valid = self.validate(line, stage: index, pid: process.pid) { lines.append(valid) }
-            }
             if count > 0 {
-                chunk.withUnsafeBytes { splitter.append(UnsafeRawBufferPointer(rebasing: $0[0..<count]), collect) }
+                chunk.withUnsafeBytes { splitter.append(UnsafeRawBufferPointer(rebasing: $0[0..<count])) { raw.append($0) } }
             } else {
                 atEOF = true
-                if let last = splitter.finish() { collect(last) }
+                if let last = splitter.finish() { raw.append(last) }
+            }
+            guard !raw.isEmpty else { continue }
+            // Lines byte-identical to the ones this process was given (cat, tee,
+            // grep, …) are known valid with a known seq: compared, not parsed.
+            let known: [Int64?] = condition.withLock {
+                guard stages[index].generation == generation else { return [] }
+                var known: [Int64?] = []
+                for line in raw {
+                    guard case .complete(let bytes) = line, let item = ledger.writtenItem(index, at: known.count),
+                          item.line == bytes else { break }
+                    known.append(item.seqInLine ? item.seq : nil)
+                }
+                return known
+            }
+            var lines: [(seq: Int64?, line: [UInt8])] = []
+            lines.reserveCapacity(raw.count)
+            for (position, line) in raw.enumerated() {
+                if position < known.count, case .complete(let bytes) = line {
+                    lines.append((known[position], bytes))
+                } else if let valid = validate(line, stage: index, name: name, pid: process.pid) {
+                    lines.append(valid)
+                }
             }
             guard !lines.isEmpty else { continue }
             if isLast {
                 do {
                     try output.write(lines.map(\.line))
                 } catch {
-                    logger.error("cannot write the chain output", metadata: stageMetadata(index, ["error": "\(error)"]))
+                    logger.error("cannot write the chain output", metadata: ["stage.name": "\(name)", "error": "\(error)"])
                     continue  // not settled: the events stay held and are fed again
                 }
             }
@@ -144,7 +163,7 @@ extension ChainRunner {
 
     /// Checks one emitted line with jansson: a JSON object goes on (with its
     /// `seq`, if it kept one); anything else is logged with a snippet and counted.
-    func validate(_ line: LineSplitter.Line, stage index: Int, pid: Int32) -> (seq: Int64?, line: [UInt8])? {
+    func validate(_ line: LineSplitter.Line, stage index: Int, name: String, pid: Int32) -> (seq: Int64?, line: [UInt8])? {
         switch line {
         case .complete(let bytes):
             if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { return nil }
@@ -152,31 +171,27 @@ extension ChainRunner {
             case .success(let document) where document.isObject:
                 return (document.scalarText(at: "/seq").flatMap { Int64($0) }, bytes)
             case .success:
-                reportInvalid(index, pid: pid, reason: "not a JSON object", snippet: bytes)
+                reportInvalid(name, pid: pid, reason: "not a JSON object", snippet: bytes)
             case .failure(let error):
-                reportInvalid(index, pid: pid, reason: "\(error)", snippet: bytes)
+                reportInvalid(name, pid: pid, reason: "\(error)", snippet: bytes)
             }
         case .oversized(let prefix, let length):
-            reportInvalid(index, pid: pid, reason: "line of \(length) bytes exceeds \(Self.maxLineBytes)", snippet: prefix)
+            reportInvalid(name, pid: pid, reason: "line of \(length) bytes exceeds \(Self.maxLineBytes)", snippet: prefix)
         }
         return nil
     }
 
-    private func reportInvalid(_ index: Int, pid: Int32, reason: String, snippet: [UInt8]) {
-        let name = condition.withLock {
-            invalidLines += 1
-            return stages[index].config.name
-        }
+    private func reportInvalid(_ name: String, pid: Int32, reason: String, snippet: [UInt8]) {
+        condition.withLock { invalidLines += 1 }
         logger.warning("stage emitted an invalid line; not forwarded", metadata: [
             "stage.name": "\(name)", "stage.pid": "\(pid)", "reason": "\(reason)",
             "line.snippet": "\(String(decoding: snippet.prefix(120), as: UTF8.self))",
         ])
     }
 
-    func readStderr(_ index: Int, _ process: ChildProcess) {
+    func readStderr(_ index: Int, _ process: ChildProcess, name: String) {
         var splitter = LineSplitter(maxLineLength: 8192)
         var chunk = [UInt8](repeating: 0, count: 1 << 14)
-        let name = condition.withLock { stages[index].config.name }
         while true {
             let count = (try? chunk.withUnsafeMutableBytes { try SystemCall.read(process.stderrFD, into: $0) }) ?? 0
             var lines: [String] = []

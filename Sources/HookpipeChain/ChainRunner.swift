@@ -114,10 +114,17 @@ public final class ChainRunner: @unchecked Sendable {
     /// Starts the stages, the feeder and the ticker.
     public func start() throws {
         let newest = try blockingAwait { [store] in try await store.lastSequence() }
-        store.observeAppends { [weak self] seq in
-            guard let self else { return }
+        store.observeAppends { [weak self] events in
+            guard let self, let last = events.last else { return }
+            // Events just committed are fed straight from the commit when they are
+            // next in line and fit the in-flight bound: no read-back, no extra hop.
+            let lines = events.map { ($0.seq, Envelope.line(seq: $0.seq, metadata: $0.metadata, payload: $0.payload)) }
             self.condition.withLock {
-                if seq > self.newestStored { self.newestStored = seq }
+                if last.seq > self.newestStored { self.newestStored = last.seq }
+                if !self.stopping, events[0].seq == self.ledger.maxFed + 1,
+                   self.ledger.inFlight + events.count <= self.config.maxInFlight {
+                    for (seq, line) in lines { self.ledger.feed(seq: seq, line: line) }
+                }
                 self.condition.broadcast()
             }
         }

@@ -19,6 +19,8 @@ struct SettlementLedger {
     struct Item: Equatable {
         var seq: Int64
         var line: [UInt8]
+        /// The line itself carries `"seq": seq` (false when the seq was attributed).
+        var seqInLine = true
     }
 
     struct StageQueue {
@@ -104,7 +106,7 @@ struct SettlementLedger {
             if popped { stages[stage].headSince = stages[stage].written > 0 ? now : nil }
         }
         if stage + 1 < stages.count {
-            push(Item(seq: attributed, line: line), to: stage + 1)
+            push(Item(seq: attributed, line: line, seqInLine: seq != nil), to: stage + 1)
             return .nextStage
         }
         return .output
@@ -176,8 +178,14 @@ struct SettlementLedger {
     /// Items written to `stage`'s current process and not yet passed on.
     func writtenCount(_ stage: Int) -> Int { stages[stage].written }
 
+    /// The `position`th item written to `stage`'s current process, if any.
+    func writtenItem(_ stage: Int, at position: Int) -> Item? {
+        position < stages[stage].written ? stages[stage].items[position] : nil
+    }
+
     private mutating func push(_ item: Item, to stage: Int) {
         var item = item
+        if item.seq < stages[stage].lastPushed { item.seqInLine = false }
         item.seq = max(item.seq, stages[stage].lastPushed)
         stages[stage].lastPushed = item.seq
         stages[stage].items.append(item)

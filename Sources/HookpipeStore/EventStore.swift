@@ -38,9 +38,10 @@ public protocol EventStore: Sendable {
     /// Dead letters, oldest first.
     func deadLetters(limit: Int) async throws(StoreError) -> [DeadLetter]
 
-    /// Calls `observer` (on any thread) with the highest sequence number after
-    /// each commit that stored new events, so consumers need not poll.
-    func observeAppends(_ observer: @escaping @Sendable (Int64) -> Void)
+    /// Calls `observer` (on any thread) after each commit that stored new
+    /// events, with those events in sequence order, so consumers need neither
+    /// poll nor read back what was just written. Observers must be quick.
+    func observeAppends(_ observer: @escaping @Sendable ([StoredEvent]) -> Void)
 
     /// Flushes and closes the store. Later calls fail with ``StoreError/Code/closed``.
     func close() async

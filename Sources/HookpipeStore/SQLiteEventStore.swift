@@ -42,9 +42,13 @@ public final class SQLiteEventStore: EventStore {
         let observers = self.observers
         self.queue = GroupCommitQueue(maxBatch: maxBatch) { batch in
             let result = Self.commit(batch, in: pool, lastPrune: &lastPrune)
-            if case .success(let outcomes) = result {
-                let newest = outcomes.reduce(Int64(0)) { if case .stored(let seq) = $1 { max($0, seq) } else { $0 } }
-                if newest > 0 { observers.notify(newest) }
+            if case .success(let outcomes) = result, observers.isObserved {
+                let stored = zip(batch, outcomes).compactMap { event, outcome -> StoredEvent? in
+                    guard case .stored(let seq) = outcome else { return nil }
+                    return StoredEvent(seq: seq, source: event.source, dedupeKey: event.dedupeKey,
+                                       receivedAtMicros: event.receivedAtMicros, metadata: event.metadata, payload: event.payload)
+                }
+                if !stored.isEmpty { observers.notify(stored) }
             }
             return result
         }
@@ -140,7 +144,7 @@ public final class SQLiteEventStore: EventStore {
         }
     }
 
-    public func observeAppends(_ observer: @escaping @Sendable (Int64) -> Void) {
+    public func observeAppends(_ observer: @escaping @Sendable ([StoredEvent]) -> Void) {
         observers.add(observer)
     }
 
@@ -195,16 +199,18 @@ public final class SQLiteEventStore: EventStore {
     }
 }
 
-/// Callbacks told the newest sequence number after each commit that stored events.
+/// Callbacks told about the events each commit stored.
 final class AppendObservers: Sendable {
-    private let observers = Mutex<[@Sendable (Int64) -> Void]>([])
+    private let observers = Mutex<[@Sendable ([StoredEvent]) -> Void]>([])
 
-    func add(_ observer: @escaping @Sendable (Int64) -> Void) {
+    var isObserved: Bool { observers.withLock { !$0.isEmpty } }
+
+    func add(_ observer: @escaping @Sendable ([StoredEvent]) -> Void) {
         observers.withLock { $0.append(observer) }
     }
 
-    func notify(_ seq: Int64) {
-        for observer in observers.withLock({ $0 }) { observer(seq) }
+    func notify(_ events: [StoredEvent]) {
+        for observer in observers.withLock({ $0 }) { observer(events) }
     }
 }
 

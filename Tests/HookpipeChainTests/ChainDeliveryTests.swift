@@ -73,6 +73,24 @@ struct ChainDeliveryTests {
         #expect(harness.outputSeqs() == Array(stride(from: 2, through: 50, by: 2)))
     }
 
+    @Test("after a stage drops seq, a pass-through stage does not settle early; all events still come out")
+    func seqDroppedThenPassThrough() async throws {
+        let harness = try ChainHarness()
+        defer { harness.remove() }
+        try await harness.addEvents(30)
+        let runner = try await harness.start(harness.chain([
+            StageConfig(name: "drop-seq", command: ["jq", "-c", "--unbuffered", "del(.seq)"]),
+            StageConfig(name: "cat", command: ["cat"]),
+        ]))
+        #expect(await harness.wait { runner.status().checkpoint == 30 })
+        // Without seq nothing can be settled by output; only drains settle these events.
+        #expect(runner.status().stages.contains { $0.drains > 0 })
+        _ = await harness.stop(runner)
+        let ids = harness.output().compactMap { $0["id"] as? String }
+        #expect(ids == (1...30).map { "e\($0)" })
+        #expect(harness.outputSeqs().isEmpty)
+    }
+
     @Test("lines that are not JSON are dropped and counted; every event still comes out")
     func garbage() async throws {
         let harness = try ChainHarness()

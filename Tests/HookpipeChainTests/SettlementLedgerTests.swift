@@ -114,4 +114,17 @@ struct SettlementLedgerTests {
         _ = ledger.emitted(0, seq: 1, line: line(1), now: t0)
         #expect(ledger.unwritten(1, limit: 10).map(\.seq) == [3, 3])
     }
+
+    @Test("written items are exposed in order; a pushed line without seq is marked so")
+    func writtenItems() {
+        var ledger = SettlementLedger(stageCount: 2, checkpoint: 0)
+        fed(&ledger, 1...2)
+        #expect(ledger.writtenItem(0, at: 0)?.seq == 1)
+        #expect(ledger.writtenItem(0, at: 0)?.seqInLine == true)
+        #expect(ledger.writtenItem(0, at: 2) == nil)
+        _ = ledger.emitted(0, seq: nil, line: Array(#"{"x":1}"#.utf8), now: t0)
+        ledger.markWritten(1, count: 1, now: t0)
+        #expect(ledger.writtenItem(1, at: 0)?.seqInLine == false)
+        #expect(ledger.writtenItem(1, at: 0)?.seq == 1)
+    }
 }

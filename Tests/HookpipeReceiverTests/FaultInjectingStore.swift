@@ -41,7 +41,7 @@ final class FaultInjectingStore: EventStore {
         try await wrapped.deadLetters(limit: limit)
     }
 
-    func observeAppends(_ observer: @escaping @Sendable (Int64) -> Void) {
+    func observeAppends(_ observer: @escaping @Sendable ([StoredEvent]) -> Void) {
         wrapped.observeAppends(observer)
     }
 
