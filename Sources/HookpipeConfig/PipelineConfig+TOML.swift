@@ -14,7 +14,8 @@
 /// request_timeout = "10s"         # default "10s"
 /// idle_timeout = "60s"            # default "60s"
 /// threads = 0                     # >= 0, 0 = one per core; default 0
-/// tls_certificate = "tls.pem"     # PEM chain for native HTTPS (with tls_key); default none (plain HTTP)
+/// tls_certificate = "tls.pem"     # PEM chain for native HTTPS (with tls_key; not yet available:
+///                                 #   `hookpipe run` refuses it); default none (plain HTTP)
 /// tls_key = "tls.key"             # PEM private key (with tls_certificate); default none
 ///
 /// [store]                         # optional table
@@ -23,8 +24,8 @@
 /// max_batch = 1024                # > 0; default 1024
 /// retention = "30d"               # settled events older than this are pruned; default "30d"
 ///
-/// [admin]                         # optional table: /healthz, /readyz, /metrics
-/// enabled = true                  # default true
+/// [admin]                         # optional table: /healthz, /readyz, /metrics (not yet available:
+/// enabled = false                 #   `hookpipe run` refuses true); default false
 /// host = "127.0.0.1"              # default "127.0.0.1" (loopback only)
 /// port = 8081                     # 1–65535; default 8081
 ///

@@ -79,8 +79,9 @@ public struct StoreConfig: Sendable, Equatable {
 
 /// The admin listener: `/healthz`, `/readyz`, `/metrics`. Key table: `[admin]`.
 public struct AdminConfig: Sendable, Equatable {
-    /// Whether the admin listener runs. Default true.
-    public var enabled: Bool = true
+    /// Whether the admin listener runs. Default false: this version does not
+    /// have the admin listener yet, and `hookpipe run` refuses `true`.
+    public var enabled: Bool = false
     /// Address to bind. Default `127.0.0.1`: never reachable from outside unless changed.
     public var host: String = "127.0.0.1"
     /// TCP port. Default 8081.

@@ -31,6 +31,7 @@ public struct Daemon {
         for warning in loaded.warnings {
             logger.warning("config warning", metadata: ["detail": "\(warning)"])
         }
+        try Self.refuseUnavailable(config)
         let sources = try SourceFactory.make(config.sources, configFile: configFile, environment: environment)
         try Self.prepareStateDirectory(config.store.stateDirectory)
         // Recovery (SQLite WAL replay, migrations) completes before the port opens.
@@ -63,7 +64,10 @@ public struct Daemon {
             try? await group.shutdownGracefully()
             throw error
         }
-        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: StoreService(store: store))]
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: StoreService(store: store, retention: config.store.retention,
+                                        consumer: runner == nil ? nil : ChainRunner.consumer, logger: logger))
+        ]
         if let runner { services.append(.init(service: ChainService(runner: runner, drainTimeout: config.chain.drainTimeout))) }
         services.append(.init(service: receiver))
         for source in sources {
@@ -77,6 +81,22 @@ public struct Daemon {
         try await serviceGroup.run()
         try? await group.shutdownGracefully()
         logger.notice("stopped")
+    }
+
+    /// Settings accepted by the config format whose features this version
+    /// does not have yet: refused, rather than silently ignored.
+    static func refuseUnavailable(_ config: PipelineConfig) throws {
+        if config.server.tlsCertificate != nil {
+            throw UnavailableFeature(message: "[server] tls_certificate/tls_key: native TLS is not available in this version; terminate TLS in a reverse proxy (nginx, Caddy) for now")
+        }
+        if config.admin.enabled {
+            throw UnavailableFeature(message: "[admin] enabled = true: the admin listener is not available in this version; leave [admin] out for now")
+        }
+    }
+
+    struct UnavailableFeature: Error, CustomStringConvertible {
+        var message: String
+        var description: String { message }
     }
 
     /// Creates the state directory (mode 0700) when missing.

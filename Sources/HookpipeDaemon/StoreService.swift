@@ -1,18 +1,55 @@
 public import HookpipeStore
+public import Logging
 public import ServiceLifecycle
+public import Foundation
 
 /// Keeps the store open while the daemon runs and closes it last: the
 /// service group stops services in reverse order, so the listener and the
-/// chain are done with it before it syncs and closes.
+/// chain are done with it before it syncs and closes. Meanwhile it prunes,
+/// every `pruneInterval`, events older than `retention` that are settled
+/// (at or below the chain's checkpoint; any age when there is no chain).
 public struct StoreService: Service {
     public let store: any EventStore
+    public let retention: Duration
+    /// The consumer whose checkpoint bounds pruning; `nil` when nothing consumes events.
+    public let consumer: String?
+    public let pruneInterval: Duration
+    public let logger: Logger
 
-    public init(store: any EventStore) {
+    public init(store: any EventStore, retention: Duration, consumer: String?, pruneInterval: Duration = .seconds(3600), logger: Logger) {
         self.store = store
+        self.retention = retention
+        self.consumer = consumer
+        self.pruneInterval = pruneInterval
+        self.logger = logger
     }
 
     public func run() async throws {
-        try? await gracefulShutdown()
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                while !Task.isCancelled {
+                    await prune()
+                    try? await Task.sleep(for: pruneInterval)
+                }
+            }
+            try? await gracefulShutdown()
+            group.cancelAll()
+        }
         await store.close()
+    }
+
+    /// One pruning pass; failures are logged and retried at the next pass.
+    public func prune(now: Date = Date()) async {
+        do {
+            var settled = Int64.max
+            if let consumer { settled = try await store.checkpoint(consumer) }
+            let cutoff = Int64(now.timeIntervalSince1970 * 1_000_000) - retention.microseconds
+            let deleted = try await store.prune(receivedBefore: cutoff, upTo: settled)
+            if deleted > 0 {
+                logger.notice("pruned settled events past retention", metadata: ["store.pruned": "\(deleted)", "store.retention": "\(retention)"])
+            }
+        } catch {
+            logger.error("cannot prune the store", metadata: ["error": "\(error)"])
+        }
     }
 }

@@ -43,6 +43,11 @@ public protocol EventStore: Sendable {
     /// poll nor read back what was just written. Observers must be quick.
     func observeAppends(_ observer: @escaping @Sendable ([StoredEvent]) -> Void)
 
+    /// Deletes events received before `cutoffMicros` with `seq <= upTo` (what the
+    /// consumer settled); dedupe keys are kept for their own windows and
+    /// sequence numbers are never reused. Returns how many were deleted.
+    func prune(receivedBefore cutoffMicros: Int64, upTo seq: Int64) async throws(StoreError) -> Int
+
     /// Flushes and closes the store. Later calls fail with ``StoreError/Code/closed``.
     func close() async
 }

@@ -144,6 +144,17 @@ public final class SQLiteEventStore: EventStore {
         }
     }
 
+    public func prune(receivedBefore cutoffMicros: Int64, upTo seq: Int64) async throws(StoreError) -> Int {
+        do {
+            return try await pool.write { db in
+                try db.execute(sql: "DELETE FROM events WHERE seq <= ? AND received_at < ?", arguments: [seq, cutoffMicros])
+                return db.changesCount
+            }
+        } catch {
+            throw StoreError.from(error, doing: "prune events")
+        }
+    }
+
     public func observeAppends(_ observer: @escaping @Sendable ([StoredEvent]) -> Void) {
         observers.add(observer)
     }
@@ -216,7 +227,7 @@ final class AppendObservers: Sendable {
 
 extension Duration {
     /// Whole microseconds, saturating.
-    var microseconds: Int64 {
+    public var microseconds: Int64 {
         let (seconds, attoseconds) = components
         let (scaled, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000)
         return overflow ? Int64.max / 2 : scaled + attoseconds / 1_000_000_000_000

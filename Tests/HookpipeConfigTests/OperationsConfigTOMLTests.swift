@@ -3,11 +3,11 @@ import Testing
 
 @Suite("[admin], retention and TLS keys")
 struct OperationsConfigTOMLTests {
-    @Test("defaults: admin on loopback 8081, retention 30 days, no TLS")
+    @Test("defaults: admin off (loopback 8081 when on), retention 30 days, no TLS")
     func defaults() throws {
         let config = try load(minimalSource).config
         #expect(config.admin == AdminConfig())
-        #expect(config.admin.host == "127.0.0.1" && config.admin.port == 8081 && config.admin.enabled)
+        #expect(config.admin.host == "127.0.0.1" && config.admin.port == 8081 && !config.admin.enabled)
         #expect(config.store.retention == .seconds(30 * 86_400))
         #expect(config.server.tlsCertificate == nil && config.server.tlsKey == nil)
     }
@@ -21,14 +21,14 @@ struct OperationsConfigTOMLTests {
             [store]
             retention = "7d"
             [admin]
-            enabled = false
+            enabled = true
             host = "::1"
             port = 9999
             """ + "\n" + minimalSource).config
         #expect(config.server.tlsCertificate == testBaseDirectory + "/tls/cert.pem")
         #expect(config.server.tlsKey == "/secure/key.pem")
         #expect(config.store.retention == .seconds(7 * 86_400))
-        #expect(!config.admin.enabled && config.admin.host == "::1" && config.admin.port == 9999)
+        #expect(config.admin.enabled && config.admin.host == "::1" && config.admin.port == 9999)
     }
 
     @Test("a certificate without a key (or the reverse) is refused, naming the missing key")

@@ -41,6 +41,10 @@ final class FaultInjectingStore: EventStore {
         try await wrapped.deadLetters(limit: limit)
     }
 
+    func prune(receivedBefore cutoffMicros: Int64, upTo seq: Int64) async throws(StoreError) -> Int {
+        try await wrapped.prune(receivedBefore: cutoffMicros, upTo: seq)
+    }
+
     func observeAppends(_ observer: @escaping @Sendable ([StoredEvent]) -> Void) {
         wrapped.observeAppends(observer)
     }

@@ -112,3 +112,27 @@ struct SQLiteEventStoreTests {
         }
     }
 }
+
+@Suite("SQLiteEventStore: retention")
+struct SQLiteRetentionTests {
+    let logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+
+    @Test("prune deletes only events both old enough and at or below the bound; seqs are never reused")
+    func prune() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let store = try SQLiteEventStore(path: directory.path + "/db.sqlite", logger: logger)
+        for (index, received) in [100, 200, 300, 400].enumerated() {
+            _ = try await store.append(IncomingEvent(source: "s", dedupeKey: "k\(index)", dedupeWindow: .seconds(60),
+                                                     receivedAtMicros: Int64(received), metadata: Array("{}".utf8), payload: Array("{}".utf8)))
+        }
+        #expect(try await store.prune(receivedBefore: 350, upTo: 2) == 2)
+        #expect(try await store.events(after: 0, limit: 10).map(\.seq) == [3, 4])
+        #expect(try await store.prune(receivedBefore: 350, upTo: 10) == 1)
+        #expect(try await store.events(after: 0, limit: 10).map(\.seq) == [4])
+        let next = try await store.append(IncomingEvent(source: "s", dedupeKey: "k9", dedupeWindow: .seconds(60), receivedAtMicros: 500,
+                                                        metadata: Array("{}".utf8), payload: Array("{}".utf8)))
+        #expect(next == .stored(seq: 5))
+        await store.close()
+    }
+}
