@@ -36,6 +36,7 @@ extension ChainRunner {
         stages[index].stdinClosed = false
         stages[index].killReason = nil
         ledger.restarted(index)
+        lock.signal(.writer(index))  // the previous process's writer, if waiting, sees the new generation and exits
         let generation = stages[index].generation
         logger.info("stage started", metadata: stageMetadata(index, stages[index].isolation.map { ["stage.isolating": "\($0.suspects.count)"] } ?? [:]))
         let readerDone = DispatchSemaphore(value: 0)
@@ -56,7 +57,7 @@ extension ChainRunner {
             // (bounded: a grandchild may keep the pipe open).
             _ = readerDone.wait(timeout: .now() + 2)
             _ = stderrDone.wait(timeout: .now() + 1)
-            condition.withLock { handleExit(index, generation, status) }
+            lock.withLock { handleExit(index, generation, status) }
         }
     }
 
@@ -70,7 +71,7 @@ extension ChainRunner {
     func writeLoop(_ index: Int, _ generation: Int, _ process: ChildProcess) {
         var buffer: [UInt8] = []
         while true {
-            condition.lock()
+            lock.lock()
             var batch: ArraySlice<SettlementLedger.Item> = []
             while stages[index].generation == generation {
                 let stage = stages[index]
@@ -79,19 +80,19 @@ extension ChainRunner {
                 let finished = stopping && upstreamStopped(index) && batch.isEmpty
                 if stage.closeRequested || isolatingDone || finished {
                     stages[index].stdinClosed = true
-                    condition.unlock()
+                    lock.unlock()
                     process.closeStdin()
                     return
                 }
                 if !batch.isEmpty || stage.phase != .running { break }
-                condition.wait()
+                lock.wait(.writer(index))
             }
             guard stages[index].generation == generation, stages[index].phase == .running, !batch.isEmpty else {
-                condition.unlock()
+                lock.unlock()
                 return
             }
             ledger.markWritten(index, count: batch.count, now: ContinuousClock.now)
-            condition.unlock()
+            lock.unlock()
             buffer.removeAll(keepingCapacity: true)
             for item in batch {
                 buffer.append(contentsOf: item.line)
@@ -123,7 +124,7 @@ extension ChainRunner {
             guard !raw.isEmpty else { continue }
             // Lines byte-identical to the ones this process was given (cat, tee,
             // grep, …) are known valid with a known seq: compared, not parsed.
-            let known: [Int64?] = condition.withLock {
+            let known: [Int64?] = lock.withLock {
                 guard stages[index].generation == generation else { return [] }
                 var known: [Int64?] = []
                 for line in raw {
@@ -152,11 +153,14 @@ extension ChainRunner {
                 }
             }
             let now = ContinuousClock.now
-            condition.withLock {
+            lock.withLock {
                 for (seq, line) in lines {
                     _ = ledger.emitted(index, seq: seq, line: line, now: now)
                 }
-                condition.broadcast()
+                // Room in this stage, lines for the next one, maybe room in the chain.
+                lock.signal(.writer(index))
+                if !isLast { lock.signal(.writer(index + 1)) }
+                lock.signal(.feeder)
             }
         }
     }
@@ -182,7 +186,7 @@ extension ChainRunner {
     }
 
     private func reportInvalid(_ name: String, pid: Int32, reason: String, snippet: [UInt8]) {
-        condition.withLock { invalidLines += 1 }
+        lock.withLock { invalidLines += 1 }
         logger.warning("stage emitted an invalid line; not forwarded", metadata: [
             "stage.name": "\(name)", "stage.pid": "\(pid)", "reason": "\(reason)",
             "line.snippet": "\(String(decoding: snippet.prefix(120), as: UTF8.self))",
@@ -208,7 +212,7 @@ extension ChainRunner {
             }
             let now = ContinuousClock.now
             for line in lines {
-                let (log, suppressed) = condition.withLock { stderrTails[index].record(line, now: now) }
+                let (log, suppressed) = lock.withLock { stderrTails[index].record(line, now: now) }
                 if suppressed > 0 {
                     logger.warning("stage stderr lines suppressed", metadata: ["stage.name": "\(name)", "stage.pid": "\(process.pid)", "count": "\(suppressed)"])
                 }
@@ -232,7 +236,7 @@ extension ChainRunner {
         let reason = stages[index].killReason ?? status.description
         let suspects = ledger.written(index)
         stages[index].process = nil
-        defer { condition.broadcast() }
+        defer { lock.signalAll() }
 
         if stages[index].isolation != nil {
             continueIsolation(index, drained: drained, reason: reason, uptime: uptime, now: now)

@@ -12,7 +12,7 @@ import HookpipeProcess
 /// a thread of its own (per process: a writer, a stdout reader, a stderr
 /// reader and a waiter), plus a feeder that reads the store and a ticker that
 /// enforces timers and saves checkpoints. All shared state sits behind one
-/// lock (`condition`); the decisions are made by ``SettlementLedger``,
+/// lock (``ChainLock``, a condition per waiter); the decisions are made by ``SettlementLedger``,
 /// ``RestartBackoff`` and ``PoisonTracker``, which do no I/O.
 public final class ChainRunner: @unchecked Sendable {
     /// The checkpoint's consumer name in the store.
@@ -23,7 +23,7 @@ public final class ChainRunner: @unchecked Sendable {
     let logger: Logger
     let baseEnvironment: [String: String]
     let output: ChainOutputSink
-    let condition = NSCondition()
+    let lock: ChainLock
 
     // Guarded by `condition`:
     var ledger: SettlementLedger
@@ -51,6 +51,7 @@ public final class ChainRunner: @unchecked Sendable {
             "HOOKPIPE_STAGE_COUNT": String(config.stages.count),
         ]
         self.output = try ChainOutputSink(config.output)
+        self.lock = ChainLock(stageCount: config.stages.count)
         let checkpoint = try blockingAwait { [store] in try await store.checkpoint(Self.consumer) }
         self.lastSaved = checkpoint
         self.ledger = SettlementLedger(stageCount: config.stages.count, checkpoint: checkpoint)
@@ -61,12 +62,12 @@ public final class ChainRunner: @unchecked Sendable {
 
     /// The persisted checkpoint when the runner was created, or the last one saved.
     public var checkpoint: Int64 {
-        condition.withLock { lastSaved }
+        lock.withLock { lastSaved }
     }
 
     /// Whether any stage is crash-looping (the daemon reports itself degraded).
     public var degraded: Bool {
-        condition.withLock { stages.contains { $0.failed } }
+        lock.withLock { stages.contains { $0.failed } }
     }
 
     /// A stage as `status` and health checks report it.
@@ -95,7 +96,7 @@ public final class ChainRunner: @unchecked Sendable {
     }
 
     public func status() -> Status {
-        condition.withLock {
+        lock.withLock {
             Status(checkpoint: lastSaved, watermark: ledger.watermark, fed: ledger.maxFed, invalidLines: invalidLines,
                    deadLettered: deadLettered, stages: stages.map { stage in
                        let phase = switch stage.phase {
@@ -119,16 +120,18 @@ public final class ChainRunner: @unchecked Sendable {
             // Events just committed are fed straight from the commit when they are
             // next in line and fit the in-flight bound: no read-back, no extra hop.
             let lines = events.map { ($0.seq, Envelope.line(seq: $0.seq, metadata: $0.metadata, payload: $0.payload)) }
-            self.condition.withLock {
+            self.lock.withLock {
                 if last.seq > self.newestStored { self.newestStored = last.seq }
                 if !self.stopping, events[0].seq == self.ledger.maxFed + 1,
                    self.ledger.inFlight + events.count <= self.config.maxInFlight {
                     for (seq, line) in lines { self.ledger.feed(seq: seq, line: line) }
+                    self.lock.signal(.writer(0))
+                } else {
+                    self.lock.signal(.feeder)
                 }
-                self.condition.broadcast()
             }
         }
-        condition.withLock {
+        lock.withLock {
             newestStored = max(newestStored, newest)
             for index in stages.indices { spawn(index) }
         }
@@ -145,28 +148,28 @@ public final class ChainRunner: @unchecked Sendable {
     @discardableResult
     public func stop(deadline: Duration) -> Bool {
         let end = ContinuousClock.now + deadline
-        condition.withLock {
+        lock.withLock {
             stopping = true
             for index in stages.indices {
                 if case .backoff = stages[index].phase { stages[index].phase = .stopped }
             }
-            condition.broadcast()
+            lock.signalAll()
         }
         var drained = false
-        condition.lock()
+        lock.lock()
         while !stages.allSatisfy({ $0.phase == .stopped }) && ContinuousClock.now < end {
-            _ = condition.wait(until: Date().addingTimeInterval(0.01))
+            lock.wait(.stopper, timeout: .milliseconds(10))
         }
         drained = stages.allSatisfy { $0.phase == .stopped }
         let leftovers = stages.compactMap(\.process)
-        condition.unlock()
+        lock.unlock()
         for process in leftovers {
             _ = process.terminate(grace: .milliseconds(500))
         }
-        condition.withLock {
+        lock.withLock {
             for index in stages.indices { stages[index].phase = .stopped }
             stopped = true
-            condition.broadcast()
+            lock.signalAll()
         }
         saveCheckpoint(force: true)
         logger.notice("chain stopped", metadata: ["chain.checkpoint": "\(checkpoint)", "chain.drained": "\(drained)"])
@@ -179,18 +182,18 @@ public final class ChainRunner: @unchecked Sendable {
     /// `max_in_flight` unsettled: a slow chain grows the backlog in the store.
     func feedLoop() {
         while true {
-            condition.lock()
+            lock.lock()
             while !stopping && (ledger.inFlight >= config.maxInFlight || newestStored <= ledger.maxFed) {
-                _ = condition.wait(until: Date().addingTimeInterval(1))
+                lock.wait(.feeder, timeout: .seconds(1))
             }
             if stopping {
-                condition.unlock()
+                lock.unlock()
                 return
             }
             let after = ledger.maxFed
             let announced = newestStored
             let want = min(512, config.maxInFlight - ledger.inFlight)
-            condition.unlock()
+            lock.unlock()
             let events: [StoredEvent]
             do {
                 events = try blockingAwait { [store] in try await store.events(after: after, limit: want) }
@@ -201,14 +204,14 @@ public final class ChainRunner: @unchecked Sendable {
             }
             // Envelopes are built before taking the lock, which the stages' threads share.
             let lines = events.map { ($0.seq, Envelope.line(seq: $0.seq, metadata: $0.metadata, payload: $0.payload)) }
-            condition.withLock {
+            lock.withLock {
                 for (seq, line) in lines where seq > ledger.maxFed {
                     ledger.feed(seq: seq, line: line)
                 }
                 // Nothing after `after` although more was announced (pruned rows):
                 // wait for the next announcement instead of spinning.
                 if events.isEmpty && newestStored == announced { newestStored = ledger.maxFed }
-                condition.broadcast()
+                lock.signal(.writer(0))
             }
         }
     }
@@ -221,7 +224,7 @@ public final class ChainRunner: @unchecked Sendable {
             Thread.sleep(forTimeInterval: 0.01)
             let now = ContinuousClock.now
             var toKill: [(ChildProcess, Int)] = []
-            let done: Bool = condition.withLock {
+            let done: Bool = lock.withLock {
                 if stopped { return true }
                 for index in stages.indices {
                     if let process = enforceTimers(index, now: now) { toKill.append((process, index)) }
@@ -268,7 +271,7 @@ public final class ChainRunner: @unchecked Sendable {
             if case .running = stages[index].phase, age > flushAfter, stages[index].isolation == nil {
                 stages[index].phase = .draining(since: now)
                 stages[index].closeRequested = true
-                condition.broadcast()
+                lock.signal(.writer(index))
                 logger.debug("stage flush", metadata: stageMetadata(index, ["stage.held": "\(ledger.writtenCount(index))"]))
             }
         default:
@@ -282,12 +285,12 @@ public final class ChainRunner: @unchecked Sendable {
     /// Persists the watermark if it moved (or always, when `force`). Output
     /// files are synced first, so a checkpoint never covers lost output.
     func saveCheckpoint(force: Bool) {
-        let watermark = condition.withLock { ledger.watermark }
+        let watermark = lock.withLock { ledger.watermark }
         guard force || watermark > lastSaved else { return }
         do {
             try output.sync()
             try blockingAwait { [store] in try await store.saveCheckpoint(Self.consumer, seq: watermark) }
-            condition.withLock { lastSaved = max(lastSaved, watermark) }
+            lock.withLock { lastSaved = max(lastSaved, watermark) }
         } catch {
             logger.error("cannot save the chain checkpoint", metadata: ["error": "\(error)", "chain.checkpoint": "\(watermark)"])
         }
