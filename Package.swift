@@ -91,6 +91,7 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        .target(name: "HookpipeSystemd", swiftSettings: strictSettings),
         // Wires the services of `hookpipe run` together.
         .target(
             name: "HookpipeDaemon",
@@ -130,6 +131,7 @@ let package = Package(
         .testTarget(name: "HookpipeStoreTests", dependencies: ["HookpipeStore", "HookpipeJSON"], swiftSettings: strictSettings),
         // Runs the built `hookpipe` binary as a user would.
         .testTarget(name: "HookpipeCLITests", exclude: ["Fixtures"], swiftSettings: strictSettings),
+        .testTarget(name: "HookpipePluginTests", exclude: ["Fixtures"], swiftSettings: strictSettings),
         .testTarget(
             name: "HookpipeReceiverTests",
             dependencies: [
@@ -141,5 +143,6 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        .testTarget(name: "HookpipeSystemdTests", dependencies: ["HookpipeSystemd"], swiftSettings: strictSettings),
     ]
 )
