@@ -97,6 +97,7 @@ let package = Package(
             name: "HookpipeDaemon",
             dependencies: [
                 "HookpipeConfig", "HookpipeStore", "HookpipeReceiver", "HookpipeTelemetry", "HookpipeJSON", "HookpipeChain",
+                "HookpipeSystemd",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

@@ -34,6 +34,8 @@ public final class ChainRunner: @unchecked Sendable {
     var stopped = false
     var lastSaved: Int64
     var invalidLines = 0
+    /// When the ticker last ran: the chain's heartbeat for the systemd watchdog.
+    var lastTick = ContinuousClock.now
     var deadLettered = 0
     var threads: [Thread] = []
 
@@ -63,6 +65,11 @@ public final class ChainRunner: @unchecked Sendable {
     /// The persisted checkpoint when the runner was created, or the last one saved.
     public var checkpoint: Int64 {
         lock.withLock { lastSaved }
+    }
+
+    /// When the ticker last ran; a wedged chain stops advancing it.
+    public var heartbeat: ContinuousClock.Instant {
+        lock.withLock { lastTick }
     }
 
     /// Whether any stage is crash-looping (the daemon reports itself degraded).
@@ -226,6 +233,7 @@ public final class ChainRunner: @unchecked Sendable {
             var toKill: [(ChildProcess, Int)] = []
             let done: Bool = lock.withLock {
                 if stopped { return true }
+                lastTick = now
                 for index in stages.indices {
                     if let process = enforceTimers(index, now: now) { toKill.append((process, index)) }
                 }

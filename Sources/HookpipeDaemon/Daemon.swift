@@ -3,6 +3,7 @@ import Foundation
 import HookpipeChain
 import HookpipeReceiver
 import HookpipeStore
+import HookpipeSystemd
 import HookpipeTelemetry
 public import Logging
 import NIOCore
@@ -32,6 +33,11 @@ public struct Daemon {
             logger.warning("config warning", metadata: ["detail": "\(warning)"])
         }
         try Self.refuseUnavailable(config)
+        // systemd: notify socket, watchdog, activated sockets (all optional).
+        let notifier = SystemdNotifier(environment: environment)
+        let watchdog = try WatchdogSettings(environment: environment)
+        let activation = try SocketActivation.adopt(environment: environment)
+        _ = try? notifier.status("recovering the store")
         let sources = try SourceFactory.make(config.sources, configFile: configFile, environment: environment)
         try Self.prepareStateDirectory(config.store.stateDirectory)
         // Recovery (SQLite WAL replay, migrations) completes before the port opens.
@@ -55,7 +61,8 @@ public struct Daemon {
         let receiver = ReceiverServer(
             settings: .init(host: config.server.host, port: config.server.port, maxBodyBytes: config.server.maxBodyBytes,
                             maxHeaderBytes: config.server.maxHeaderBytes, maxConnections: config.server.maxConnections,
-                            requestTimeout: config.server.requestTimeout, idleTimeout: config.server.idleTimeout),
+                            requestTimeout: config.server.requestTimeout, idleTimeout: config.server.idleTimeout,
+                            inheritedSocket: activation?.listener(named: SocketActivation.httpName)),
             ingest: Ingest(sources: sources), store: store, group: group, logger: logger)
         do {
             try await receiver.bind()
@@ -70,6 +77,16 @@ public struct Daemon {
         ]
         if let runner { services.append(.init(service: ChainService(runner: runner, drainTimeout: config.chain.drainTimeout))) }
         services.append(.init(service: receiver))
+        // Last to start (READY=1 once everything before it runs), first to stop (STOPPING=1).
+        let chain = runner
+        var heartbeat: (@Sendable () -> ContinuousClock.Instant)?
+        if let chain {
+            heartbeat = { chain.heartbeat }
+        }
+        let statusLine = Self.statusLine(sources: sources.count, runner: chain, store: store)
+        services.append(.init(service: SystemdService(
+            notifier: notifier, watchdog: watchdog, eventLoop: group.next(), chainHeartbeat: heartbeat,
+            statusLine: statusLine, logger: logger)))
         for source in sources {
             logger.info("source ready", metadata: ["hook.source": "\(source.name)", "http.path": "\(source.path)",
                                                    "hook.scheme": "\(source.scheme.name)"])
@@ -81,6 +98,19 @@ public struct Daemon {
         try await serviceGroup.run()
         try? await group.shutdownGracefully()
         logger.notice("stopped")
+    }
+
+    /// The one-line `STATUS=` for systemd: sources, checkpoint, backlog, failing stages.
+    static func statusLine(sources: Int, runner: ChainRunner?, store: any EventStore) -> @Sendable () async -> String {
+        { [runner, store] in
+            var parts = ["\(sources) sources"]
+            guard let status = runner?.status() else { return (parts + ["no chain"]).joined(separator: "; ") }
+            let backlog = (try? await store.lastSequence()).map { $0 - status.checkpoint } ?? 0
+            parts.append("chain of \(status.stages.count) stages, checkpoint \(status.checkpoint), backlog \(backlog)")
+            let failed = status.stages.filter(\.failed).map(\.name)
+            parts.append(failed.isEmpty ? "all stages running" : "DEGRADED: failing \(failed.joined(separator: ","))")
+            return parts.joined(separator: "; ")
+        }
     }
 
     /// Settings accepted by the config format whose features this version

@@ -22,9 +22,12 @@ public final class ReceiverServer: Service {
         public var requestTimeout: Duration
         public var idleTimeout: Duration
         public var retryAfterSeconds: Int
+        /// A listening socket inherited from systemd (socket activation); when
+        /// set, `host` and `port` are not bound.
+        public var inheritedSocket: Int32?
 
         public init(host: String, port: Int, maxBodyBytes: Int, maxHeaderBytes: Int, maxConnections: Int,
-                    requestTimeout: Duration, idleTimeout: Duration, retryAfterSeconds: Int = 5) {
+                    requestTimeout: Duration, idleTimeout: Duration, retryAfterSeconds: Int = 5, inheritedSocket: Int32? = nil) {
             self.host = host
             self.port = port
             self.maxBodyBytes = maxBodyBytes
@@ -33,6 +36,7 @@ public final class ReceiverServer: Service {
             self.requestTimeout = requestTimeout
             self.idleTimeout = idleTimeout
             self.retryAfterSeconds = retryAfterSeconds
+            self.inheritedSocket = inheritedSocket
         }
     }
 
@@ -66,7 +70,7 @@ public final class ReceiverServer: Service {
         let limiter = ConnectionLimiter(maximum: settings.maxConnections) {
             logger.warning("connection refused: too many open connections", metadata: ["limit": "\(settings.maxConnections)"])
         }
-        let channel = try await ServerBootstrap(group: group)
+        let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1024)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .serverChannelInitializer { channel in
@@ -83,8 +87,12 @@ public final class ReceiverServer: Service {
                     try sync.addHandler(WebhookChannelHandler(shared: context))
                 }
             }
-            .bind(host: settings.host, port: settings.port)
-            .get()
+        let channel: any Channel
+        if let socket = settings.inheritedSocket {
+            channel = try await bootstrap.withBoundSocket(socket).get()
+        } else {
+            channel = try await bootstrap.bind(host: settings.host, port: settings.port).get()
+        }
         channelBox.withLock { $0 = channel }
         let address = channel.localAddress.map { "\($0.ipAddress ?? "?"):\($0.port ?? 0)" } ?? "?"
         logger.notice("listening", metadata: ["http.address": "\(address)"])

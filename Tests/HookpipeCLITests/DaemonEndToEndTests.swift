@@ -45,9 +45,12 @@ struct DaemonEndToEndTests {
         let process = Process()
         let stderr: ReadAll
 
-        init(config: String) throws {
+        init(config: String, environment: [String: String] = [:]) throws {
             process.executableURL = URL(fileURLWithPath: HookpipeBinary.path)
             process.arguments = ["run", "--config", config]
+            if !environment.isEmpty {
+                process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+            }
             let err = Pipe()
             process.standardError = err
             process.standardOutput = FileHandle.nullDevice
