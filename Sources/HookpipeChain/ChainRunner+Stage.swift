@@ -53,11 +53,15 @@ extension ChainRunner {
         }
         startThread("hookpipe-\(config.name)-wait") { [self] in
             let status = process.waitForExit()
+            // What it left unread tells whether it consumed all its input; then
+            // close the probe so a writer blocked on a full pipe gets EPIPE.
+            let unread = process.unreadInputBytes()
+            process.closeInputProbe()
             // Let the reader account for the last lines before judging the exit
             // (bounded: a grandchild may keep the pipe open).
             _ = readerDone.wait(timeout: .now() + 2)
             _ = stderrDone.wait(timeout: .now() + 1)
-            lock.withLock { handleExit(index, generation, status) }
+            lock.withLock { handleExit(index, generation, status, unreadInput: unread) }
         }
     }
 
@@ -227,11 +231,16 @@ extension ChainRunner {
     // MARK: - Exits
 
     /// Decides what a process's exit means. Call with the lock held.
-    func handleExit(_ index: Int, _ generation: Int, _ status: ExitStatus) {
+    ///
+    /// Drained — everything it was given is done — only when it exited
+    /// cleanly after we closed its stdin *and* left no input unread: a
+    /// handler that exits early (like `head -n 7`) has its unread lines fed
+    /// again to the next process, never settled.
+    func handleExit(_ index: Int, _ generation: Int, _ status: ExitStatus, unreadInput: Int?) {
         guard stages[index].generation == generation else { return }
         let now = ContinuousClock.now
         let uptime = stages[index].startedAt.map { now - $0 } ?? .zero
-        let drained = status.isSuccess && stages[index].stdinClosed && stages[index].killReason == nil
+        let drained = status.isSuccess && stages[index].stdinClosed && stages[index].killReason == nil && unreadInput == 0
         let failure = !status.isSuccess || stages[index].killReason != nil
         let reason = stages[index].killReason ?? status.description
         let suspects = ledger.written(index)

@@ -48,8 +48,9 @@ extension ChildProcess {
             pipes.closeAll()
             throw error
         }
-        pipes.closeChildEnds()
-        return ChildProcess(pid: pid, stdin: pipes.parentStdin, stdout: pipes.parentStdout, stderr: pipes.parentStderr)
+        let probe = pipes.closeChildEndsKeepingInputProbe()
+        return ChildProcess(pid: pid, stdin: pipes.parentStdin, stdout: pipes.parentStdout, stderr: pipes.parentStderr,
+                            inputProbe: probe)
     }
 
     private static func validate(_ spec: LaunchSpec) throws(SpawnError) {

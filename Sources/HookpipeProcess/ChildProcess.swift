@@ -31,6 +31,9 @@ public final class ChildProcess: Sendable {
     public var stdinFD: Int32 { stdinDescriptor.load(ordering: .acquiring) }
 
     private let stdinDescriptor: Atomic<Int32>
+    /// A duplicate of the child's stdin read end, never read by the daemon;
+    /// see ``unreadInputBytes()``. -1 once closed.
+    private let inputProbe: Atomic<Int32>
     /// Reaping happens under this lock, so it happens exactly once.
     let reaping = Mutex(ReapState())
 
@@ -42,9 +45,10 @@ public final class ChildProcess: Sendable {
         var terminating = false
     }
 
-    init(pid: Int32, stdin: Int32, stdout: Int32, stderr: Int32) {
+    init(pid: Int32, stdin: Int32, stdout: Int32, stderr: Int32, inputProbe: Int32 = -1) {
         self.pid = pid
         self.stdinDescriptor = Atomic(stdin)
+        self.inputProbe = Atomic(inputProbe)
         self.stdoutFD = stdout
         self.stderrFD = stderr
     }
@@ -61,6 +65,28 @@ public final class ChildProcess: Sendable {
             // Closing a pipe end cannot meaningfully fail; nothing to report.
             try? SystemCall.close(fd)
         }
+    }
+
+    /// Bytes written to the child's stdin that it never read, while the input
+    /// probe is open: after the child exited, 0 means it consumed all its
+    /// input. `nil` when the probe is closed or the query fails.
+    ///
+    /// While the probe is open the pipe still has a reader, so writes to a
+    /// dead child block instead of failing: close the probe
+    /// (``closeInputProbe()``) as soon as the child has exited.
+    public func unreadInputBytes() -> Int? {
+        let fd = inputProbe.load(ordering: .acquiring)
+        guard fd >= 0 else { return nil }
+        var count: Int32 = 0
+        guard ioctl(fd, UInt(FIONREAD), &count) == 0 else { return nil }
+        return Int(count)
+    }
+
+    /// Closes the input probe; writes to the child's stdin then fail with
+    /// `EPIPE` once the child is gone. Idempotent and thread-safe.
+    public func closeInputProbe() {
+        let fd = inputProbe.exchange(-1, ordering: .acquiringAndReleasing)
+        if fd >= 0 { try? SystemCall.close(fd) }
     }
 
     /// Sends `signal` to the child's whole process group (`kill(-pid, signal)`),
@@ -85,6 +111,7 @@ public final class ChildProcess: Sendable {
 
     deinit {
         closeStdin()
+        closeInputProbe()
         try? SystemCall.close(stdoutFD)
         try? SystemCall.close(stderrFD)
         if reaping.withLock({ $0.status == nil }) {

@@ -41,6 +41,16 @@ struct StandardPipes {
         (childStdin, childStdout, childStderr) = (-1, -1, -1)
     }
 
+    /// Closes the child's stdout and stderr ends, and hands over the child's
+    /// stdin end (the read end, close-on-exec here) as a probe: the daemon
+    /// never reads from it, but can ask how much input the child left unread.
+    mutating func closeChildEndsKeepingInputProbe() -> Int32 {
+        let probe = childStdin
+        childStdin = -1
+        closeChildEnds()
+        return probe
+    }
+
     /// Closes every end still open (spawning failed).
     mutating func closeAll() {
         closeChildEnds()

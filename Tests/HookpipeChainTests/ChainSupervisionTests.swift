@@ -35,6 +35,20 @@ struct ChainSupervisionTests {
         #expect(complete(harness.outputSeqs(), 60))
     }
 
+    @Test("a stage that exits cleanly without reading all it was given is not counted as drained; nothing is lost")
+    func earlyExitAfterFlush() async throws {
+        let harness = try ChainHarness()
+        defer { harness.remove() }
+        try await harness.addEvents(20)
+        // Starts slowly (so the runner flushes it: stdin closed with lines queued),
+        // then passes on three lines and exits 0, leaving the rest unread in its pipe.
+        let script = #"sleep 0.5; i=0; while [ $i -lt 3 ] && IFS= read -r l; do printf '%s\n' "$l"; i=$((i+1)); done"#
+        let runner = try await harness.start(harness.chain([quick("three-then-exit", ["sh", "-c", script])]))
+        #expect(await harness.wait(.seconds(60)) { runner.status().checkpoint == 20 })
+        _ = await harness.stop(runner)
+        #expect(complete(harness.outputSeqs(), 20), "\(harness.outputSeqs())")
+    }
+
     @Test("a stage that segfaults mid-stream is restarted; nothing is lost")
     func segfault() async throws {
         let harness = try ChainHarness()
