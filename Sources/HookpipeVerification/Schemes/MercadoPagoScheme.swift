@@ -50,24 +50,12 @@ public struct MercadoPagoScheme: SignatureScheme {
     /// then the timestamp.
     public func verify(_ request: WebhookRequest, now: Date) -> Result<Verification, VerificationFailure> {
         let header = Self.signatureHeader
-        let pairs: [(key: Substring, value: Substring)]
-        switch SignatureHeader.required(header, in: request.headers)
-            .flatMap({ SignatureHeader.keyValueList($0, header: header) }) {
-        case .success(let value): pairs = value
-        case .failure(let failure): return .failure(failure)
-        }
         let timestamp: SignedTimestamp
-        switch SignatureHeader.single("ts", in: pairs, header: header) {
-        case .failure(let failure): return .failure(failure)
-        case .success(let text):
-            guard let parsed = SignedTimestamp(secondsOrMilliseconds: text) else {
-                return .failure(VerificationFailure(.malformedHeader, "\(header) has a 'ts' that is not a Unix timestamp"))
-            }
-            timestamp = parsed
-        }
         let candidates: [[UInt8]]
-        switch SignatureHeader.hexDigests("v1", in: pairs, algorithm: .sha256, header: header) {
-        case .success(let digests): candidates = digests
+        switch SignatureHeader.timestampedHexDigests(
+            header, in: request.headers, timestampKey: "ts", signatureKey: "v1", algorithm: .sha256,
+            parse: { SignedTimestamp(secondsOrMilliseconds: $0) }, timestampMeaning: "a Unix timestamp") {
+        case .success(let parsed): (timestamp, candidates) = parsed
         case .failure(let failure): return .failure(failure)
         }
 

@@ -36,24 +36,12 @@ public struct StripeScheme: SignatureScheme {
     /// Checks `Stripe-Signature`: the signatures first, then the timestamp.
     public func verify(_ request: WebhookRequest, now: Date) -> Result<Verification, VerificationFailure> {
         let header = Self.signatureHeader
-        let pairs: [(key: Substring, value: Substring)]
-        switch SignatureHeader.required(header, in: request.headers)
-            .flatMap({ SignatureHeader.keyValueList($0, header: header) }) {
-        case .success(let value): pairs = value
-        case .failure(let failure): return .failure(failure)
-        }
         let timestamp: SignedTimestamp
-        switch SignatureHeader.single("t", in: pairs, header: header) {
-        case .failure(let failure): return .failure(failure)
-        case .success(let text):
-            guard let parsed = SignedTimestamp(seconds: text) else {
-                return .failure(VerificationFailure(.malformedHeader, "\(header) has a 't' that is not Unix seconds"))
-            }
-            timestamp = parsed
-        }
         let candidates: [[UInt8]]
-        switch SignatureHeader.hexDigests("v1", in: pairs, algorithm: .sha256, header: header) {
-        case .success(let digests): candidates = digests
+        switch SignatureHeader.timestampedHexDigests(
+            header, in: request.headers, timestampKey: "t", signatureKey: "v1", algorithm: .sha256,
+            parse: { SignedTimestamp(seconds: $0) }, timestampMeaning: "Unix seconds") {
+        case .success(let parsed): (timestamp, candidates) = parsed
         case .failure(let failure): return .failure(failure)
         }
 

@@ -78,6 +78,25 @@ enum SignatureHeader {
         return .success(digests)
     }
 
+    /// Parses a `<timestampKey>=<ts>,<signatureKey>=<hex>[,…]` header (Stripe's
+    /// `t=…,v1=…`, MercadoPago's `ts=…,v1=…`): exactly one timestamp, read by
+    /// `parse`, and one or more hex digests. Every problem is a 401 failure.
+    static func timestampedHexDigests(
+        _ header: String, in headers: HeaderFields, timestampKey: String, signatureKey: String,
+        algorithm: DigestAlgorithm, parse: (Substring) -> SignedTimestamp?, timestampMeaning: String
+    ) -> Result<(timestamp: SignedTimestamp, digests: [[UInt8]]), VerificationFailure> {
+        required(header, in: headers)
+            .flatMap { keyValueList($0, header: header) }
+            .flatMap { pairs in
+                single(timestampKey, in: pairs, header: header).flatMap { text in
+                    guard let timestamp = parse(text) else {
+                        return .failure(VerificationFailure(.malformedHeader, "\(header) has a '\(timestampKey)' that is not \(timestampMeaning)"))
+                    }
+                    return hexDigests(signatureKey, in: pairs, algorithm: algorithm, header: header).map { (timestamp, $0) }
+                }
+            }
+    }
+
     /// A digest written as `prefix` followed by hex or base64 (GitHub, Shopify, …).
     ///
     /// The prefix must match exactly, case included; the digest must decode to
