@@ -34,6 +34,7 @@ extension ChainRunner {
         stages[index].startedAt = now
         stages[index].closeRequested = false
         stages[index].stdinClosed = false
+        stages[index].emittedSeq = false
         stages[index].killReason = nil
         ledger.restarted(index)
         lock.signal(.writer(index))  // the previous process's writer, if waiting, sees the new generation and exits
@@ -161,6 +162,9 @@ extension ChainRunner {
                 for (seq, line) in lines {
                     _ = ledger.emitted(index, seq: seq, line: line, now: now)
                 }
+                if stages[index].generation == generation, lines.contains(where: { $0.seq != nil }) {
+                    stages[index].emittedSeq = true
+                }
                 // Room in this stage, lines for the next one, maybe room in the chain.
                 lock.signal(.writer(index))
                 if !isLast { lock.signal(.writer(index + 1)) }
@@ -252,6 +256,19 @@ extension ChainRunner {
             return
         }
         if drained {
+            // A stage that passes seq on and still left events unpassed either
+            // filtered them or exited on its own holding buffered input (like a
+            // handler that quits after k events). Feed them once more: a filter
+            // drops the same ones again, and the same leftover twice settles.
+            let leftover = suspects.map(\.seq)
+            if stages[index].emittedSeq, !leftover.isEmpty, leftover != stages[index].unconfirmedLeftover {
+                stages[index].unconfirmedLeftover = leftover
+                ledger.restarted(index)
+                stages[index].drains += 1
+                spawn(index)
+                return
+            }
+            stages[index].unconfirmedLeftover = []
             ledger.drained(index)
             stages[index].drains += 1
             stages[index].poison.reset()

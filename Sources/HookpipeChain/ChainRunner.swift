@@ -120,7 +120,12 @@ public final class ChainRunner: @unchecked Sendable {
     }
 
     /// Starts the stages, the feeder and the ticker.
+    ///
+    /// Sets SIGPIPE to ignored for the whole process: a stage that exits
+    /// while its stdin is being written must cost an `EPIPE`, not the daemon.
+    /// (Children get the default disposition back when they are spawned.)
     public func start() throws {
+        signal(SIGPIPE, SIG_IGN)
         let newest = try blockingAwait { [store] in try await store.lastSequence() }
         store.observeAppends { [weak self] events in
             guard let self, let last = events.last else { return }
@@ -276,7 +281,13 @@ public final class ChainRunner: @unchecked Sendable {
             let atBound = ledger.inFlight >= config.maxInFlight
             let uptime = stages[index].startedAt.map { now - $0 } ?? .zero
             let flushAfter = atBound && uptime >= config.flushAfter ? min(config.flushAfter, .milliseconds(50)) : config.flushAfter
-            if case .running = stages[index].phase, age > flushAfter, stages[index].isolation == nil {
+            // Only a stage that has read everything it was given (its stdin pipe is
+            // empty) and still shows no progress is a filter or sink to drain. One
+            // that has not read its input yet is slow, not idle: closing its stdin
+            // then could let a handler that exits on its own (after N events) take
+            // unprocessed lines with it.
+            if case .running = stages[index].phase, age > flushAfter, stages[index].isolation == nil,
+               stages[index].process?.unreadInputBytes() == 0 {
                 stages[index].phase = .draining(since: now)
                 stages[index].closeRequested = true
                 lock.signal(.writer(index))

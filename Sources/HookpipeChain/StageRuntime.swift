@@ -36,6 +36,12 @@ struct StageRuntime {
     var restarts = 0
     /// Planned restarts after a drain (flushes), counted apart from failures.
     var drains = 0
+    /// The current process emitted at least one line carrying a seq: it passes
+    /// seq on, so events it neither passed nor re-fed may have been lost, not filtered.
+    var emittedSeq = false
+    /// What such a stage left unpassed at its last drain; fed once more, and
+    /// settled only when the next drain leaves exactly the same (filtered).
+    var unconfirmedLeftover: [Int64] = []
     var failed = false
 
     init(index: Int, config: StageConfig, poisonAfter: Int, now: ContinuousClock.Instant) {
