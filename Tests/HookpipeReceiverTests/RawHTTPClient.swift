@@ -45,19 +45,9 @@ enum RawHTTPClient {
     }
 
     static func blockingExchange(port: Int, request: [UInt8], chunks: Int, pause: Duration, timeout: Duration) throws -> RawHTTPResponse {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw RawHTTPError(description: "socket: errno \(errno)") }
-        defer { close(fd) }
-        var tv = timeval(tv_sec: Int(timeout.components.seconds), tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard connected == 0 else { throw RawHTTPError(description: "connect: errno \(errno)") }
+        let connection = try RawSocket(port: port)
+        connection.setReceiveTimeout(timeout)
+        let fd = connection.fd
         let chunkSize = max(1, (request.count + chunks - 1) / chunks)
         var offset = 0
         while offset < request.count {
@@ -107,12 +97,13 @@ enum RawHTTPClient {
     }
 }
 
-/// A bare TCP connection to 127.0.0.1, for connection-level tests.
+/// A bare TCP connection to 127.0.0.1, closed once (explicitly or when released).
 final class RawSocket {
-    private let fd: Int32
+    private(set) var fd: Int32
 
     init(port: Int) throws {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw RawHTTPError(description: "socket: errno \(errno)") }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
@@ -120,23 +111,35 @@ final class RawSocket {
         let connected = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
-        guard connected == 0 else { throw RawHTTPError(description: "connect: errno \(errno)") }
+        guard connected == 0 else {
+            let error = RawHTTPError(description: "connect: errno \(errno)")
+            close()
+            throw error
+        }
+    }
+
+    /// Reads give up after `timeout` (whole seconds, at least one).
+    func setReceiveTimeout(_ timeout: Duration) {
+        var tv = timeval(tv_sec: max(1, Int(timeout.components.seconds)), tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
     }
 
     /// Whether the server closes the connection (read returns 0 or an error) within `timeout`.
     func readsEOF(within timeout: Duration) -> Bool {
-        var tv = timeval(tv_sec: Int(timeout.components.seconds), tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+        setReceiveTimeout(timeout)
         var byte: UInt8 = 0
         let count = recv(fd, &byte, 1, 0)
         return count == 0 || (count < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
     }
 
+    /// Idempotent: a second close would hit whatever reused the number.
     func close() {
+        guard fd >= 0 else { return }
         _ = Glibc.close(fd)
+        fd = -1
     }
 
     deinit {
-        _ = Glibc.close(fd)
+        close()
     }
 }
