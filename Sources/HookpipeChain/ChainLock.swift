@@ -47,11 +47,13 @@ final class ChainLock: @unchecked Sendable {
     }
 
     /// Waits (lock held) until signalled or, with a timeout, until it passes.
-    func wait(_ waiter: Waiter, timeout: Duration? = nil) {
+    /// Returns `false` when the timeout passed (a spurious wake-up returns `true`).
+    @discardableResult
+    func wait(_ waiter: Waiter, timeout: Duration? = nil) -> Bool {
         let condition = conditions + slot(waiter)
         guard let timeout else {
             pthread_cond_wait(condition, mutex)
-            return
+            return true
         }
         var now = timespec()
         clock_gettime(CLOCK_MONOTONIC, &now)
@@ -61,7 +63,7 @@ final class ChainLock: @unchecked Sendable {
             deadline.tv_sec += 1
             deadline.tv_nsec -= 1_000_000_000
         }
-        pthread_cond_timedwait(condition, mutex, &deadline)
+        return pthread_cond_timedwait(condition, mutex, &deadline) != ETIMEDOUT
     }
 
     /// Wakes the threads waiting as `waiter`.

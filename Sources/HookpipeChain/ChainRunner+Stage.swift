@@ -97,6 +97,7 @@ extension ChainRunner {
                 return
             }
             ledger.markWritten(index, count: batch.count, now: ContinuousClock.now)
+            stages[index].linesIn += Int64(batch.count)
             lock.unlock()
             buffer.removeAll(keepingCapacity: true)
             for item in batch {
@@ -127,6 +128,7 @@ extension ChainRunner {
                 if let last = splitter.finish() { raw.append(last) }
             }
             guard !raw.isEmpty else { continue }
+            lock.withLock { stages[index].linesOut += Int64(raw.count) }
             // Lines byte-identical to the ones this process was given (cat, tee,
             // grep, …) are known valid with a known seq: compared, not parsed.
             let known: [Int64?] = lock.withLock {

@@ -17,6 +17,8 @@ import HookpipeProcess
 public final class ChainRunner: @unchecked Sendable {
     /// The checkpoint's consumer name in the store.
     public static let consumer = "chain"
+    /// How often an idle feeder checks the store for events appended by other processes.
+    static let storePollInterval: Duration = .milliseconds(500)
 
     let config: ChainConfig
     let store: any EventStore
@@ -90,6 +92,9 @@ public final class ChainRunner: @unchecked Sendable {
         public var failed: Bool
         /// Lines written to the process and not yet passed on.
         public var held: Int
+        /// Lines written to this stage, and lines it emitted, since the runner started.
+        public var linesIn: Int64
+        public var linesOut: Int64
     }
 
     /// The chain's state at this moment.
@@ -99,13 +104,15 @@ public final class ChainRunner: @unchecked Sendable {
         public var fed: Int64
         public var invalidLines: Int
         public var deadLettered: Int
+        /// Events fed and not yet settled.
+        public var inFlight: Int
         public var stages: [StageStatus]
     }
 
     public func status() -> Status {
         lock.withLock {
             Status(checkpoint: lastSaved, watermark: ledger.watermark, fed: ledger.maxFed, invalidLines: invalidLines,
-                   deadLettered: deadLettered, stages: stages.map { stage in
+                   deadLettered: deadLettered, inFlight: ledger.inFlight, stages: stages.map { stage in
                        let phase = switch stage.phase {
                        case .running: "running"
                        case .draining: "draining"
@@ -114,7 +121,8 @@ public final class ChainRunner: @unchecked Sendable {
                        case .stopped: "stopped"
                        }
                        return StageStatus(name: stage.config.name, phase: phase, pid: stage.process?.pid, restarts: stage.restarts,
-                                          drains: stage.drains, failed: stage.failed, held: ledger.writtenCount(stage.index))
+                                          drains: stage.drains, failed: stage.failed, held: ledger.writtenCount(stage.index),
+                                          linesIn: stage.linesIn, linesOut: stage.linesOut)
                    })
         }
     }
@@ -196,7 +204,15 @@ public final class ChainRunner: @unchecked Sendable {
         while true {
             lock.lock()
             while !stopping && (ledger.inFlight >= config.maxInFlight || newestStored <= ledger.maxFed) {
-                lock.wait(.feeder, timeout: .seconds(1))
+                if !lock.wait(.feeder, timeout: Self.storePollInterval) && ledger.inFlight < config.maxInFlight {
+                    // Nobody announced anything: look for events appended by another
+                    // process (`hookpipe inject`, `replay`, `dlq retry`), which this
+                    // process's commit observer never sees.
+                    lock.unlock()
+                    let newest = try? blockingAwait { [store] in try await store.lastSequence() }
+                    lock.lock()
+                    if let newest, newest > newestStored { newestStored = newest }
+                }
             }
             if stopping {
                 lock.unlock()

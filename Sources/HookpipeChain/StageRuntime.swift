@@ -34,6 +34,9 @@ struct StageRuntime {
     /// Set while looking for a poison event among the suspects.
     var isolation: Isolation?
     var restarts = 0
+    /// Lines written to this stage's processes, and lines they emitted (valid or not), since the runner started.
+    var linesIn: Int64 = 0
+    var linesOut: Int64 = 0
     /// Planned restarts after a drain (flushes), counted apart from failures.
     var drains = 0
     /// The current process emitted at least one line carrying a seq: it passes

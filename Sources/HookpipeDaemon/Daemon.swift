@@ -83,6 +83,10 @@ public struct Daemon {
         if let chain {
             heartbeat = { chain.heartbeat }
         }
+        let scheme = "http"
+        services.append(.init(service: StatusFileService(
+            stateDirectory: config.store.stateDirectory, listener: "\(scheme)://\(receiver.localAddress?.ipAddress ?? config.server.host):\(receiver.localAddress?.port ?? config.server.port)",
+            sources: sources.map(\.name), store: store, runner: chain, interval: .seconds(1), logger: logger)))
         let statusLine = Self.statusLine(sources: sources.count, runner: chain, store: store)
         services.append(.init(service: SystemdService(
             notifier: notifier, watchdog: watchdog, eventLoop: group.next(), chainHeartbeat: heartbeat,
