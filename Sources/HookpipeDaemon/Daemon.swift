@@ -8,6 +8,7 @@ import HookpipeTelemetry
 public import Logging
 import NIOCore
 import NIOPosix
+import NIOSSL
 import ServiceLifecycle
 
 /// `hookpipe run`: recovers the store, opens the listener, starts the chain,
@@ -39,22 +40,19 @@ public struct Daemon {
         let activation = try SocketActivation.adopt(environment: environment)
         _ = try? notifier.status("recovering the store")
         let sources = try SourceFactory.make(config.sources, configFile: configFile, environment: environment)
+        let tls = try Self.makeTLS(config.server)
         try Self.prepareStateDirectory(config.store.stateDirectory)
         // Recovery (SQLite WAL replay, migrations) completes before the port opens.
         let store = try SQLiteEventStore(path: config.store.databasePath, maxBatch: config.store.maxBatch, logger: logger)
         let lastSeq = try await store.lastSequence()
         logger.notice("store open", metadata: ["store.path": "\(config.store.databasePath)", "store.last_seq": "\(lastSeq)"])
-        var runner: ChainRunner?
-        if config.chain.stages.isEmpty {
-            logger.notice("no [[stage]] configured: events are stored, not processed")
-        } else {
-            do {
-                runner = try ChainRunner(config: config.chain, store: store, stateDirectory: config.store.stateDirectory,
-                                         path: environment["PATH"], logger: logger)
-            } catch {
-                await store.close()
-                throw error
-            }
+        let chain = ChainController(config: config.chain, store: store, stateDirectory: config.store.stateDirectory,
+                                    path: environment["PATH"], logger: logger)
+        do {
+            try await chain.prepare()
+        } catch {
+            await store.close()
+            throw error
         }
         let threads = config.server.threads > 0 ? config.server.threads : System.coreCount
         let group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
@@ -63,7 +61,7 @@ public struct Daemon {
                             maxHeaderBytes: config.server.maxHeaderBytes, maxConnections: config.server.maxConnections,
                             requestTimeout: config.server.requestTimeout, idleTimeout: config.server.idleTimeout,
                             inheritedSocket: activation?.listener(named: SocketActivation.httpName)),
-            ingest: Ingest(sources: sources), store: store, group: group, logger: logger)
+            ingest: Ingest(sources: sources), tls: tls, store: store, group: group, logger: logger)
         do {
             try await receiver.bind()
         } catch {
@@ -71,32 +69,29 @@ public struct Daemon {
             try? await group.shutdownGracefully()
             throw error
         }
-        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
-            .init(service: StoreService(store: store, retention: config.store.retention,
-                                        consumer: runner == nil ? nil : ChainRunner.consumer, logger: logger))
+        let consumer = config.chain.stages.isEmpty ? nil : ChainRunner.consumer
+        let statusLine = Self.statusLine(sources: sources.count, chain: chain, store: store)
+        let address = receiver.localAddress
+        let services: [any Service] = [
+            StoreService(store: store, retention: config.store.retention, consumer: consumer, logger: logger),
+            ChainControllerService(controller: chain),
+            receiver,
+            StatusFileService(
+                stateDirectory: config.store.stateDirectory,
+                listener: "\(receiver.scheme)://\(address?.ipAddress ?? config.server.host):\(address?.port ?? config.server.port)",
+                sources: sources.map(\.name), store: store, chain: { chain.runner }, interval: .seconds(1), logger: logger),
+            ReloadService(reloader: Reloader(configFile: configFile, environment: environment, running: config,
+                                             receiver: receiver, chain: chain, notifier: notifier, logger: logger)),
+            // Last to start (READY=1 once everything before it runs), first to stop (STOPPING=1).
+            SystemdService(notifier: notifier, watchdog: watchdog, eventLoop: group.next(),
+                           chainHeartbeat: { chain.heartbeat }, statusLine: statusLine, logger: logger),
         ]
-        if let runner { services.append(.init(service: ChainService(runner: runner, drainTimeout: config.chain.drainTimeout))) }
-        services.append(.init(service: receiver))
-        // Last to start (READY=1 once everything before it runs), first to stop (STOPPING=1).
-        let chain = runner
-        var heartbeat: (@Sendable () -> ContinuousClock.Instant)?
-        if let chain {
-            heartbeat = { chain.heartbeat }
-        }
-        let scheme = "http"
-        services.append(.init(service: StatusFileService(
-            stateDirectory: config.store.stateDirectory, listener: "\(scheme)://\(receiver.localAddress?.ipAddress ?? config.server.host):\(receiver.localAddress?.port ?? config.server.port)",
-            sources: sources.map(\.name), store: store, runner: chain, interval: .seconds(1), logger: logger)))
-        let statusLine = Self.statusLine(sources: sources.count, runner: chain, store: store)
-        services.append(.init(service: SystemdService(
-            notifier: notifier, watchdog: watchdog, eventLoop: group.next(), chainHeartbeat: heartbeat,
-            statusLine: statusLine, logger: logger)))
         for source in sources {
             logger.info("source ready", metadata: ["hook.source": "\(source.name)", "http.path": "\(source.path)",
                                                    "hook.scheme": "\(source.scheme.name)"])
         }
         let serviceGroup = ServiceGroup(configuration: .init(
-            services: services,
+            services: services.map { .init(service: $0) },
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
         try await serviceGroup.run()
@@ -105,10 +100,10 @@ public struct Daemon {
     }
 
     /// The one-line `STATUS=` for systemd: sources, checkpoint, backlog, failing stages.
-    static func statusLine(sources: Int, runner: ChainRunner?, store: any EventStore) -> @Sendable () async -> String {
-        { [runner, store] in
+    static func statusLine(sources: Int, chain: ChainController, store: any EventStore) -> @Sendable () async -> String {
+        { [chain, store] in
             var parts = ["\(sources) sources"]
-            guard let status = runner?.status() else { return (parts + ["no chain"]).joined(separator: "; ") }
+            guard let status = chain.runner?.status() else { return (parts + ["no chain"]).joined(separator: "; ") }
             let backlog = (try? await store.lastSequence()).map { $0 - status.checkpoint } ?? 0
             parts.append("chain of \(status.stages.count) stages, checkpoint \(status.checkpoint), backlog \(backlog)")
             let failed = status.stages.filter(\.failed).map(\.name)
@@ -117,12 +112,15 @@ public struct Daemon {
         }
     }
 
+    /// The receiver's TLS context when `[server]` names a certificate and key.
+    static func makeTLS(_ server: ServerConfig) throws -> NIOSSLContext? {
+        guard let certificate = server.tlsCertificate, let key = server.tlsKey else { return nil }
+        return try ReceiverTLS.makeContext(certificatePath: certificate, keyPath: key)
+    }
+
     /// Settings accepted by the config format whose features this version
     /// does not have yet: refused, rather than silently ignored.
     static func refuseUnavailable(_ config: PipelineConfig) throws {
-        if config.server.tlsCertificate != nil {
-            throw UnavailableFeature(message: "[server] tls_certificate/tls_key: native TLS is not available in this version; terminate TLS in a reverse proxy (nginx, Caddy) for now")
-        }
         if config.admin.enabled {
             throw UnavailableFeature(message: "[admin] enabled = true: the admin listener is not available in this version; leave [admin] out for now")
         }

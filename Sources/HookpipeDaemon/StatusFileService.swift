@@ -13,7 +13,8 @@ struct StatusFileService: Service {
     let listener: String
     let sources: [String]
     let store: any EventStore
-    let runner: ChainRunner?
+    /// The chain's current runner (replaced on reload), if any.
+    let chain: @Sendable () -> ChainRunner?
     let interval: Duration
     let logger: Logger
 
@@ -40,11 +41,11 @@ struct StatusFileService: Service {
 
     func snapshot(startedAt: Int64, running: Bool) async throws -> StatusSnapshot {
         let lastSeq = try await store.lastSequence()
-        var chain: StatusSnapshot.Chain?
+        var chainSnapshot: StatusSnapshot.Chain?
         var checkpoint = lastSeq
-        if let status = runner?.status() {
+        if let status = chain()?.status() {
             checkpoint = status.checkpoint
-            chain = .init(inFlight: status.inFlight, invalidLines: status.invalidLines, deadLettered: status.deadLettered,
+            chainSnapshot = .init(inFlight: status.inFlight, invalidLines: status.invalidLines, deadLettered: status.deadLettered,
                           stages: status.stages.map {
                               .init(name: $0.name, phase: $0.phase, pid: $0.pid, restarts: $0.restarts, drains: $0.drains,
                                     failed: $0.failed, held: $0.held, linesIn: $0.linesIn, linesOut: $0.linesOut)
@@ -52,7 +53,7 @@ struct StatusFileService: Service {
         }
         return StatusSnapshot(pid: getpid(), running: running, startedAtMicros: startedAt, updatedAtMicros: Self.nowMicros(),
                               listener: listener, sources: sources, lastSeq: lastSeq, checkpoint: checkpoint,
-                              backlog: max(0, lastSeq - checkpoint), chain: chain)
+                              backlog: max(0, lastSeq - checkpoint), chain: chainSnapshot)
     }
 
     static func nowMicros() -> Int64 {

@@ -1,6 +1,6 @@
 import HookpipeSystemd
-public import Logging
-public import NIOCore
+import Logging
+import NIOCore
 import ServiceLifecycle
 import Synchronization
 

@@ -1,5 +1,5 @@
 public import HookpipeStore
-public import HookpipeVerification
+import HookpipeVerification
 import Crypto
 public import Foundation
 import HookpipeJSON

@@ -2,6 +2,7 @@ import Atomics
 import Dispatch
 import HookpipeStore
 import Logging
+import Synchronization
 
 /// What every connection of one listener shares.
 struct ReceiverContext: Sendable {
@@ -12,7 +13,10 @@ struct ReceiverContext: Sendable {
         var retryAfterSeconds: Int
     }
 
-    var ingest: Ingest
+    /// The sources in force; replaced as a whole on reload. A request keeps
+    /// the `Ingest` it started with.
+    let ingestBox: Swappable<Ingest>
+    var ingest: Ingest { ingestBox.current }
     var store: any EventStore
     var limits: Limits
     var logger: Logger
@@ -43,5 +47,22 @@ struct ReceiverContext: Sendable {
         if let id = summary.eventID { metadata["hook.id"] = "\(id.prefix(200))" }
         if let reason = summary.reason { metadata["reason"] = "\(reason)" }
         logger.log(level: level, "request", metadata: metadata)
+    }
+}
+
+/// A value read by every connection and replaced on reload (the sources, the TLS context).
+final class Swappable<Value: Sendable>: Sendable {
+    private let value: Mutex<Value>
+
+    init(_ value: Value) {
+        self.value = Mutex(value)
+    }
+
+    var current: Value {
+        value.withLock { $0 }
+    }
+
+    func replace(_ newValue: Value) {
+        value.withLock { $0 = newValue }
     }
 }

@@ -3,10 +3,14 @@ public import Logging
 public import NIOCore
 import NIOHTTP1
 import NIOPosix
+public import NIOSSL
 public import ServiceLifecycle
 import Synchronization
 
-/// The public HTTP listener, as a service.
+/// The public HTTP(S) listener, as a service.
+///
+/// ``update(ingest:tls:)`` swaps the sources and the TLS context on reload:
+/// connections already open keep what they started with, new ones get the new.
 ///
 /// ``bind()`` opens the port (call it after the store recovered); ``run()``
 /// serves until graceful shutdown, then stops accepting, lets requests in
@@ -45,13 +49,17 @@ public final class ReceiverServer: Service {
     private let group: any EventLoopGroup
     private let logger: Logger
     private let channelBox = Mutex<(any Channel)?>(nil)
+    private let tlsBox: Swappable<NIOSSLContext?>
 
-    public init(settings: Settings, ingest: Ingest, store: any EventStore, group: any EventLoopGroup, logger: Logger) {
+    /// - Parameter tls: serve HTTPS with this context; `nil` for plain HTTP.
+    public init(settings: Settings, ingest: Ingest, tls: NIOSSLContext? = nil, store: any EventStore, group: any EventLoopGroup,
+                logger: Logger) {
         self.settings = settings
         self.group = group
         self.logger = logger
+        self.tlsBox = Swappable(tls)
         self.context = ReceiverContext(
-            ingest: ingest, store: store,
+            ingestBox: Swappable(ingest), store: store,
             limits: .init(maxBodyBytes: settings.maxBodyBytes, maxHeaderBytes: settings.maxHeaderBytes,
                           retryAfterSeconds: settings.retryAfterSeconds),
             logger: logger)
@@ -62,9 +70,21 @@ public final class ReceiverServer: Service {
         channelBox.withLock { $0?.localAddress }
     }
 
+    /// `https` when serving TLS, else `http`.
+    public var scheme: String {
+        tlsBox.current == nil ? "http" : "https"
+    }
+
+    /// Replaces the sources and the TLS context for requests and connections that start from now on.
+    public func update(ingest: Ingest, tls: NIOSSLContext?) {
+        context.ingestBox.replace(ingest)
+        tlsBox.replace(tls)
+    }
+
     /// Opens the listening socket.
     public func bind() async throws {
         let context = self.context
+        let tlsBox = self.tlsBox
         let settings = self.settings
         let logger = self.logger
         let limiter = ConnectionLimiter(maximum: settings.maxConnections) {
@@ -81,6 +101,9 @@ public final class ReceiverServer: Service {
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let sync = channel.pipeline.syncOperations
+                    if let tls = tlsBox.current {
+                        try sync.addHandler(NIOSSLServerHandler(context: tls))
+                    }
                     try sync.addHandler(RequestTimeoutHandler(requestTimeout: .init(settings.requestTimeout),
                                                               idleTimeout: .init(settings.idleTimeout)))
                     try sync.configureHTTPServerPipeline(withPipeliningAssistance: true, withErrorHandling: true)
@@ -95,7 +118,7 @@ public final class ReceiverServer: Service {
         }
         channelBox.withLock { $0 = channel }
         let address = channel.localAddress.map { "\($0.ipAddress ?? "?"):\($0.port ?? 0)" } ?? "?"
-        logger.notice("listening", metadata: ["http.address": "\(address)"])
+        logger.notice("listening", metadata: ["http.address": "\(address)", "http.scheme": "\(scheme)"])
     }
 
     /// Stops accepting connections. ``run()`` returns once the socket is closed.

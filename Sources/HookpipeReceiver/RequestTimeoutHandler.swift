@@ -90,6 +90,6 @@ final class RequestTimeoutHandler: ChannelDuplexHandler, RemovableChannelHandler
         let response = "HTTP/1.1 408 Request Timeout\r\ncontent-type: application/json\r\n"
             + "content-length: \(body.utf8.count)\r\nconnection: close\r\n\r\n" + body
         let buffer = context.channel.allocator.buffer(string: response)
-        context.writeAndFlush(NIOAny(buffer)).whenComplete { _ in context.close(promise: nil) }
+        context.writeAndFlush(NIOAny(buffer)).assumeIsolated().whenComplete { _ in context.close(promise: nil) }
     }
 }

@@ -73,7 +73,8 @@ struct SignCommand: AsyncParsableCommand {
             query = Self.mercadoPagoQuery(payload: payload, given: query)
         }
         let signed = runtime.scheme.sign(body: payload, query: query, now: Date())
-        let base = url ?? "http://\(loaded.config.server.host == "0.0.0.0" ? "127.0.0.1" : loaded.config.server.host):\(loaded.config.server.port)"
+        let scheme = loaded.config.server.tlsCertificate == nil ? "http" : "https"
+        let base = url ?? "\(scheme)://\(loaded.config.server.host == "0.0.0.0" ? "127.0.0.1" : loaded.config.server.host):\(loaded.config.server.port)"
         let target = base + runtime.path + Self.queryString(signed.query)
         if send {
             try await Self.post(to: target, signed: signed)

@@ -60,9 +60,13 @@ struct SystemdIntegrationTests {
         #expect(started.contains("WATCHDOG=1"), "no watchdog ping within 30 s: \(started)")
         // READY only once the port accepts connections.
         #expect(daemon.stderr.snapshot().contains("listening"))
-        // SIGHUP must not kill it (reload is not available yet; it is ignored).
+        // SIGHUP: RELOADING=1 with the monotonic clock, then READY=1 once applied.
         kill(daemon.process.processIdentifier, SIGHUP)
-        Thread.sleep(forTimeInterval: 0.3)
+        let reloaded = notify.receive(timeout: 30) { $0.contains { $0.hasPrefix("RELOADING=1") } && $0.last == "READY=1" }
+        let reloading = try #require(reloaded.first { $0.hasPrefix("RELOADING=1") }, "\(reloaded)")
+        let fields = reloading.split(separator: "\n")
+        #expect(fields.contains { $0.hasPrefix("MONOTONIC_USEC=") && UInt64($0.dropFirst(15)) != nil }, "\(reloading)")
+        #expect(reloaded.last == "READY=1", "\(reloaded)")
         #expect(daemon.process.isRunning)
         daemon.process.terminate()
         let stopping = notify.receive(timeout: 20) { $0.contains("STOPPING=1") }
