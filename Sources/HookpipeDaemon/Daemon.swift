@@ -69,17 +69,18 @@ public struct Daemon {
             try? await group.shutdownGracefully()
             throw error
         }
+        let storeHealth = StoreHealth()
         let consumer = config.chain.stages.isEmpty ? nil : ChainRunner.consumer
-        let statusLine = Self.statusLine(sources: sources.count, chain: chain, store: store)
+        let statusLine = Self.statusLine(sources: sources.count, chain: chain, store: store, health: storeHealth)
         let address = receiver.localAddress
         let services: [any Service] = [
-            StoreService(store: store, retention: config.store.retention, consumer: consumer, logger: logger),
+            StoreService(store: store, path: config.store.databasePath, health: storeHealth, retention: config.store.retention, consumer: consumer, logger: logger),
             ChainControllerService(controller: chain),
             receiver,
             StatusFileService(
                 stateDirectory: config.store.stateDirectory,
                 listener: "\(receiver.scheme)://\(address?.ipAddress ?? config.server.host):\(address?.port ?? config.server.port)",
-                sources: sources.map(\.name), store: store, chain: { chain.runner }, interval: .seconds(1), logger: logger),
+                sources: sources.map(\.name), store: store, storeHealth: storeHealth, chain: { chain.runner }, interval: .seconds(1), logger: logger),
             ReloadService(reloader: Reloader(configFile: configFile, environment: environment, running: config,
                                              receiver: receiver, chain: chain, notifier: notifier, logger: logger)),
             // Last to start (READY=1 once everything before it runs), first to stop (STOPPING=1).
@@ -100,9 +101,10 @@ public struct Daemon {
     }
 
     /// The one-line `STATUS=` for systemd: sources, checkpoint, backlog, failing stages.
-    static func statusLine(sources: Int, chain: ChainController, store: any EventStore) -> @Sendable () async -> String {
+    static func statusLine(sources: Int, chain: ChainController, store: any EventStore, health: StoreHealth) -> @Sendable () async -> String {
         { [chain, store] in
             var parts = ["\(sources) sources"]
+            if case .damaged = health.current { parts.insert("DEGRADED: store file damaged (see the log)", at: 0) }
             guard let status = chain.runner?.status() else { return (parts + ["no chain"]).joined(separator: "; ") }
             let backlog = (try? await store.lastSequence()).map { $0 - status.checkpoint } ?? 0
             parts.append("chain of \(status.stages.count) stages, checkpoint \(status.checkpoint), backlog \(backlog)")

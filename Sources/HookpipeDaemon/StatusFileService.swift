@@ -13,6 +13,7 @@ struct StatusFileService: Service {
     let listener: String
     let sources: [String]
     let store: any EventStore
+    let storeHealth: StoreHealth
     /// The chain's current runner (replaced on reload), if any.
     let chain: @Sendable () -> ChainRunner?
     let interval: Duration
@@ -52,7 +53,7 @@ struct StatusFileService: Service {
                           })
         }
         return StatusSnapshot(pid: getpid(), running: running, startedAtMicros: startedAt, updatedAtMicros: Self.nowMicros(),
-                              listener: listener, sources: sources, lastSeq: lastSeq, checkpoint: checkpoint,
+                              listener: listener, sources: sources, lastSeq: lastSeq, checkpoint: checkpoint, storeCheck: storeHealth.current.summary,
                               backlog: max(0, lastSeq - checkpoint), chain: chainSnapshot)
     }
 

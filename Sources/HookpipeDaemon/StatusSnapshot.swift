@@ -25,6 +25,8 @@ public struct StatusSnapshot: Codable, Sendable, Equatable {
     public var checkpoint: Int64
     /// Stored and not yet settled: `lastSeq - checkpoint`.
     public var backlog: Int64
+    /// The start-up integrity check: `pending`, `ok` or `damaged: …`.
+    public var storeCheck: String
     public var chain: Chain?
 
     public struct Chain: Codable, Sendable, Equatable {
@@ -69,7 +71,7 @@ public struct StatusSnapshot: Codable, Sendable, Equatable {
     }
 
     public init(pid: Int32, running: Bool, startedAtMicros: Int64, updatedAtMicros: Int64, listener: String, sources: [String],
-                lastSeq: Int64, checkpoint: Int64, backlog: Int64, chain: Chain?) {
+                lastSeq: Int64, checkpoint: Int64, storeCheck: String, backlog: Int64, chain: Chain?) {
         self.pid = pid
         self.running = running
         self.startedAtMicros = startedAtMicros
@@ -79,6 +81,7 @@ public struct StatusSnapshot: Codable, Sendable, Equatable {
         self.lastSeq = lastSeq
         self.checkpoint = checkpoint
         self.backlog = backlog
+        self.storeCheck = storeCheck
         self.chain = chain
     }
 

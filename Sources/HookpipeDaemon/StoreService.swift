@@ -8,6 +8,7 @@ public import Foundation
 /// chain are done with it before it syncs and closes. Meanwhile it prunes,
 /// every `pruneInterval`, events older than `retention` that are settled
 /// (at or below the chain's checkpoint; any age when there is no chain).
+/// Once after start it checks the file's integrity (``StoreHealth``).
 public struct StoreService: Service {
     public let store: any EventStore
     public let retention: Duration
@@ -15,9 +16,15 @@ public struct StoreService: Service {
     public let consumer: String?
     public let pruneInterval: Duration
     public let logger: Logger
+    public let health: StoreHealth
+    /// Named in the integrity check's log lines.
+    public let path: String
 
-    public init(store: any EventStore, retention: Duration, consumer: String?, pruneInterval: Duration = .seconds(3600), logger: Logger) {
+    public init(store: any EventStore, path: String, health: StoreHealth, retention: Duration, consumer: String?,
+         pruneInterval: Duration = .seconds(3600), logger: Logger) {
         self.store = store
+        self.path = path
+        self.health = health
         self.retention = retention
         self.consumer = consumer
         self.pruneInterval = pruneInterval
@@ -26,6 +33,9 @@ public struct StoreService: Service {
 
     public func run() async throws {
         await withTaskGroup(of: Void.self) { group in
+            // The integrity check reads the whole file; it runs beside traffic
+            // rather than delaying readiness.
+            group.addTask(priority: .background) { await health.check(store, path: path, logger: logger) }
             group.addTask {
                 while !Task.isCancelled {
                     await prune()

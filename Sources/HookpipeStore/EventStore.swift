@@ -48,6 +48,11 @@ public protocol EventStore: Sendable {
     /// sequence numbers are never reused. Returns how many were deleted.
     func prune(receivedBefore cutoffMicros: Int64, upTo seq: Int64) async throws(StoreError) -> Int
 
+    /// Checks the store's own structure and returns the problems found, empty
+    /// when it is sound. Slow (it reads everything) but runs beside normal
+    /// traffic; the daemon runs it once after start-up.
+    func checkIntegrity() async throws(StoreError) -> [String]
+
     /// Flushes and closes the store. Later calls fail with ``StoreError/Code/closed``.
     func close() async
 }

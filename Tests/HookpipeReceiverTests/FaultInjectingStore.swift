@@ -49,6 +49,10 @@ final class FaultInjectingStore: EventStore {
         wrapped.observeAppends(observer)
     }
 
+    func checkIntegrity() async throws(StoreError) -> [String] {
+        try await wrapped.checkIntegrity()
+    }
+
     func close() async {
         await wrapped.close()
     }

@@ -1,0 +1,94 @@
+import Foundation
+import Testing
+
+/// The proof harnesses in `proof/` (crash matrix, disk full, damaged store,
+/// bad input) in their CI sizes, against the binary built for these tests.
+/// Each prints JSON; these tests assert on it. `proof/run.sh --long` runs the
+/// long sizes and prints the table in docs/RELIABILITY.md.
+@Suite("proof harnesses", .serialized)
+struct ProofTests {
+    static let proof = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("proof").path
+
+    /// Runs a harness; returns its exit status and the JSON objects it printed, one per line.
+    static func run(_ script: String, _ arguments: [String], timeout: TimeInterval = 600) throws -> (Int32, [[String: Any]]) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", proof + "/" + script] + arguments + ["--binary", HookpipeBinary.path]
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let output = ReadAll(out.fileHandleForReading), errors = ReadAll(err.fileHandleForReading)
+        let deadline = Date().addingTimeInterval(timeout)
+        while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.1) }
+        if process.isRunning { process.terminate() }
+        process.waitUntilExit()
+        let objects = output.text().split(separator: "\n").compactMap {
+            (try? JSONSerialization.jsonObject(with: Data($0.utf8))) as? [String: Any]
+        }
+        if objects.isEmpty { Issue.record("\(script) printed no result; stderr:\n\(errors.text())") }
+        return (process.terminationStatus, objects)
+    }
+
+    @Test("SIGKILL of the daemon 20 times under load: no acknowledged event lost")
+    func daemonKills() throws {
+        let (status, results) = try Self.run("crash_matrix.py", ["daemon", "--cycles", "20"])
+        let result = try #require(results.first)
+        #expect(status == 0, "\(result)")
+        #expect(result["kills"] as? Int == 20)
+        #expect((result["acknowledged"] as? Int ?? 0) > 0)
+        #expect(result["lost"] as? Int == 0, "\(result)")
+    }
+
+    @Test("SIGKILL of random stage processes 200 times under load: no acknowledged event lost")
+    func stageKills() throws {
+        let (status, results) = try Self.run("crash_matrix.py", ["stages", "--cycles", "200"])
+        let result = try #require(results.first)
+        #expect(status == 0, "\(result)")
+        #expect(result["kills"] as? Int == 200, "\(result)")
+        #expect(result["lost"] as? Int == 0, "\(result)")
+    }
+
+    @Test("SIGTERM under load, 5 times: exit 0 within the drain deadline, nothing lost")
+    func sigtermUnderLoad() throws {
+        let (status, results) = try Self.run("crash_matrix.py", ["sigterm", "--cycles", "5"])
+        let result = try #require(results.first)
+        #expect(status == 0, "\(result)")
+        #expect(result["nonzero_exits"] as? Int == 0)
+        #expect(result["lost"] as? Int == 0, "\(result)")
+        #expect((result["slowest_stop_seconds"] as? Double ?? 99) < 20)
+    }
+
+    @Test("disk full: 503 with Retry-After, never a 2xx for an unstored event, recovers by itself", .enabled(if: geteuid() == 0))
+    func diskFull() throws {
+        let (status, results) = try Self.run("disk_full.py", [])
+        let result = try #require(results.first)
+        #expect(status == 0, "\(result)")
+        #expect(result["ok"] as? Bool == true, "\(result)")
+        #expect((result["refusals_503"] as? Int ?? 0) >= 20)
+        #expect(result["lost"] as? Int == 0)
+    }
+
+    @Test("a damaged store tail: reported at start-up, everything before the damage still there")
+    func damagedStore() throws {
+        let (status, results) = try Self.run("store_damage.py", ["--count", "200"])
+        #expect(status == 0, "\(results)")
+        #expect(results.count == 4)
+        for result in results {
+            #expect(result["ok"] as? Bool == true, "\(result)")
+            #expect(result["started"] as? Bool == true, "\(result)")
+            #expect(!(result["reported"] as? String ?? "").isEmpty, "damage not reported: \(result)")
+        }
+    }
+
+    @Test("bad input corpus: every case gets its documented answer, the daemon keeps serving, nothing bad is stored")
+    func badInput() throws {
+        let (status, results) = try Self.run("bad_input.py", [])
+        let result = try #require(results.first)
+        #expect(status == 0, "mismatches: \(result["mismatches"] ?? "?"), unexpected: \(result["stored_unexpected"] ?? "?")")
+        #expect((result["cases"] as? Int ?? 0) >= 39)
+        #expect(result["alive_after"] as? Bool == true)
+        #expect((result["stored_unexpected"] as? [String])?.isEmpty == true)
+    }
+}

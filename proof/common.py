@@ -1,0 +1,248 @@
+"""Shared pieces of the proof harnesses: a workspace with a pipeline.conf, the
+real hookpipe binary started and stopped, uniquely signed Stripe events, and
+reading the outcome back from the chain's output and the store. Loopback only;
+every wait is bounded."""
+import hashlib, hmac, http.client, json, os, random, shutil, signal, socket, sqlite3, subprocess, sys, tempfile, threading, time
+
+SECRET = "whsec_proof_" + os.urandom(6).hex()
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def default_binary():
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    for candidate in (".build/debug/hookpipe", ".build/release/hookpipe"):
+        path = os.path.join(root, candidate)
+        if os.access(path, os.X_OK):
+            return path
+    sys.exit("hookpipe binary not found: build it first (swift build) or pass --binary")
+
+
+class Workspace:
+    """A temporary directory holding pipeline.conf, the secret and the state."""
+
+    def __init__(self, chain="", server_extra="", state_directory="state", log_level="warning", max_connections=256):
+        self.dir = tempfile.mkdtemp(prefix="hookpipe-proof-")
+        self.port = free_port()
+        with open(os.path.join(self.dir, "stripe.secret"), "w") as f:
+            f.write(SECRET)
+        self.state = os.path.join(self.dir, state_directory) if not os.path.isabs(state_directory) else state_directory
+        with open(self.config, "w") as f:
+            f.write(f"""[server]
+host = "127.0.0.1"
+port = {self.port}
+max_connections = {max_connections}
+{server_extra}
+[store]
+state_directory = "{self.state}"
+[log]
+level = "{log_level}"
+[[source]]
+name = "stripe"
+path = "/hooks/stripe"
+scheme = "stripe"
+secrets = ["file:stripe.secret"]
+{chain}
+""")
+
+    @property
+    def config(self):
+        return os.path.join(self.dir, "pipeline.conf")
+
+    @property
+    def output(self):
+        return os.path.join(self.dir, "out.ndjson")
+
+    @property
+    def database(self):
+        return os.path.join(self.state, "hookpipe.sqlite")
+
+    def remove(self):
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+class Daemon:
+    """`hookpipe run` on the workspace; its stderr goes to a log file."""
+
+    def __init__(self, binary, workspace):
+        self.workspace = workspace
+        self.log_path = os.path.join(workspace.dir, "daemon.log")
+        self.log = open(self.log_path, "ab")
+        self.process = subprocess.Popen([binary, "run", "--config", workspace.config], stdout=subprocess.DEVNULL,
+                                        stderr=self.log, stdin=subprocess.DEVNULL)
+
+    def wait_listening(self, timeout=30):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"daemon exited with {self.process.returncode}:\n{self.tail()}")
+            try:
+                with socket.create_connection(("127.0.0.1", self.workspace.port), timeout=0.2):
+                    return
+            except OSError:
+                time.sleep(0.02)
+        raise RuntimeError("daemon did not open its port:\n" + self.tail())
+
+    def kill(self):
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(timeout=30)
+
+    def terminate(self, timeout=60):
+        """SIGTERM; returns (exit status, seconds taken)."""
+        start = time.time()
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            status = self.process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            status = self.process.wait()
+        return status, time.time() - start
+
+    def tail(self, lines=40):
+        with open(self.log_path, "rb") as f:
+            return b"\n".join(f.read().splitlines()[-lines:]).decode(errors="replace")
+
+    def children(self):
+        """Pids of the daemon's direct children (its stage processes), from /proc."""
+        pids = []
+        task_dir = f"/proc/{self.process.pid}/task"
+        try:
+            for tid in os.listdir(task_dir):
+                with open(f"{task_dir}/{tid}/children") as f:
+                    pids.extend(int(p) for p in f.read().split())
+        except OSError:
+            pass
+        return pids
+
+    def status(self):
+        try:
+            with open(os.path.join(self.workspace.state, "status.json")) as f:
+                return json.load(f)
+        except (OSError, ValueError):
+            return None
+
+
+def signed_request(event_id, body_extra=""):
+    body = json.dumps({"id": event_id, "type": "proof.event", "object": "event"})[:-1] + body_extra + "}"
+    t = int(time.time())
+    sig = hmac.new(SECRET.encode(), f"{t}.{body}".encode(), hashlib.sha256).hexdigest()
+    return body, {"Content-Type": "application/json", "Stripe-Signature": f"t={t},v1={sig}"}
+
+
+class Sender(threading.Thread):
+    """Sends evt_0, evt_1, … one at a time over keep-alive connections, each
+    retried until it gets a 2xx (connection refused while the daemon restarts,
+    503 while it cannot store), and records every acknowledged id."""
+
+    def __init__(self, port, prefix="evt", pause=0.0, body_extra=""):
+        super().__init__(daemon=True)
+        self.port, self.prefix, self.pause, self.body_extra = port, prefix, pause, body_extra
+        self.acked = []
+        self.statuses = {}
+        self.missing_retry_after = 0
+        self.stop_flag = threading.Event()
+        self.lock = threading.Lock()
+
+    def run(self):
+        conn = None
+        n = 0
+        while not self.stop_flag.is_set():
+            event_id = f"{self.prefix}_{n}"
+            body, headers = signed_request(event_id, self.body_extra)
+            try:
+                if conn is None:
+                    conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+                conn.request("POST", "/hooks/stripe", body, headers)
+                response = conn.getresponse()
+                response.read()
+                with self.lock:
+                    self.statuses[response.status] = self.statuses.get(response.status, 0) + 1
+                    if response.status == 503 and response.getheader("retry-after") is None:
+                        self.missing_retry_after += 1
+                if 200 <= response.status < 300:
+                    with self.lock:
+                        self.acked.append(event_id)
+                    n += 1
+                    if self.pause:
+                        time.sleep(self.pause)
+                else:
+                    time.sleep(0.02)
+                if response.getheader("connection", "").lower() == "close":
+                    conn.close()
+                    conn = None
+            except (OSError, http.client.HTTPException):
+                if conn is not None:
+                    conn.close()
+                conn = None
+                time.sleep(0.02)
+        if conn is not None:
+            conn.close()
+
+    def stop(self):
+        self.stop_flag.set()
+        self.join(timeout=30)
+        with self.lock:
+            return list(self.acked)
+
+
+def delivered_ids(path):
+    """Ids of the envelopes in the chain's output file, with repetitions."""
+    ids = []
+    try:
+        with open(path, "rb") as f:
+            for line in f:
+                try:
+                    ids.append(json.loads(line)["id"])
+                except (ValueError, KeyError, TypeError):
+                    pass
+    except FileNotFoundError:
+        pass
+    return ids
+
+
+def dead_lettered_ids(database):
+    """Dedupe keys (envelope ids) of dead-lettered events, read-only."""
+    try:
+        db = sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=10)
+        try:
+            return {row[0] for row in db.execute(
+                "SELECT e.dedupe_key FROM dead_letters d JOIN events e ON e.seq = d.seq")}
+        finally:
+            db.close()
+    except sqlite3.Error:
+        return set()
+
+
+def stored_ids(database):
+    db = sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=10)
+    try:
+        return {row[0] for row in db.execute("SELECT dedupe_key FROM events")}
+    finally:
+        db.close()
+
+
+def settle(workspace, acked, timeout=90):
+    """Waits until every acknowledged id was delivered or dead-lettered;
+    returns the accounting."""
+    deadline = time.time() + timeout
+    acked_set = set(acked)
+    while True:
+        delivered = delivered_ids(workspace.output)
+        dead = dead_lettered_ids(workspace.database)
+        missing = acked_set - set(delivered) - dead
+        if not missing or time.time() > deadline:
+            break
+        time.sleep(0.2)
+    unique = set(delivered)
+    return {
+        "acknowledged": len(acked_set),
+        "delivered": len(acked_set & unique),
+        "dead_lettered": len((acked_set - unique) & dead),
+        "lost": len(missing),
+        "lost_ids": sorted(missing)[:20],
+        "duplicates": len(delivered) - len(unique),
+    }
