@@ -183,14 +183,13 @@ def main():
             except OSError:
                 break
         time.sleep(0.3)
+        # Closed at accept: readable at once, with end of file (or a reset).
         refused = 0
-        for s in idle:
-            s.settimeout(0.5)
+        readable, _, _ = select.select(idle, [], [], 1.0)
+        for s in readable:
             try:
                 if s.recv(1) == b"":
                     refused += 1
-            except socket.timeout:
-                pass
             except OSError:
                 refused += 1
         for s in idle:

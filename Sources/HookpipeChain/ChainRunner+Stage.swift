@@ -339,6 +339,11 @@ extension ChainRunner {
             let seq = ledger.written(index).first?.seq
             ledger.drained(index)
             isolation.suspects.removeAll { $0 == seq }
+        } else if let front = ledger.written(index).first?.seq, isolation.failedOnce.insert(front).inserted {
+            // One failure on its own may be a coincidence (an OOM kill, a signal
+            // from outside): the suspect gets a second run before it is blamed.
+            ledger.restarted(index)
+            stages[index].restarts += 1
         } else {
             if let item = ledger.parkFront(index) {
                 isolation.failures.append(.init(item: item, reason: reason, stderrTail: Array(stderrTails[index].lines)))

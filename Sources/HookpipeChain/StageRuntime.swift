@@ -65,7 +65,8 @@ struct StageRuntime {
 }
 
 /// One isolation round: a probe run with no input (is the stage sane at
-/// all?), then each suspect on its own. A suspect is blamed only when the
+/// all?), then each suspect on its own, twice if its first run fails. A
+/// suspect is blamed only when the
 /// probe exited cleanly and either it was the only suspect or another
 /// suspect went through: a stage that fails on everything is broken, and
 /// its events are not dead-lettered for it.
@@ -82,6 +83,8 @@ struct Isolation {
     /// The probe ran and exited cleanly.
     var probed = false
     var successes = 0
+    /// Suspects that failed one run alone; a second failure blames them.
+    var failedOnce: Set<Int64> = []
     var failures: [Failure] = []
 
     init(suspects: [Int64]) {

@@ -42,6 +42,11 @@ public struct Daemon {
         let sources = try SourceFactory.make(config.sources, configFile: configFile, environment: environment)
         let tls = try Self.makeTLS(config.server)
         try Self.prepareStateDirectory(config.store.stateDirectory)
+        let lock = try StateDirectoryLock(stateDirectory: config.store.stateDirectory)
+        defer { withExtendedLifetime(lock) {} }
+        if let previous = try? StatusSnapshot.read(stateDirectory: config.store.stateDirectory) {
+            LeftoverStages.stop(previous: previous, logger: logger)
+        }
         // Recovery (SQLite WAL replay, migrations) completes before the port opens.
         let store = try SQLiteEventStore(path: config.store.databasePath, maxBatch: config.store.maxBatch, logger: logger)
         let lastSeq = try await store.lastSequence()

@@ -1,0 +1,36 @@
+#!/usr/bin/env python3
+"""Turns the JSON lines of the proof harnesses (stdin) into the Markdown table
+of docs/RELIABILITY.md. Usage: proof/report.py MODE < results"""
+import json, sys
+
+mode = sys.argv[1] if len(sys.argv) > 1 else "ci"
+rows = []
+for line in sys.stdin:
+    try:
+        r = json.loads(line)
+    except ValueError:
+        continue
+    if "mode" in r:
+        if r["mode"] == "daemon":
+            cycles = f"{r['kills']} SIGKILLs of the daemon"
+        elif r["mode"] == "stages":
+            cycles = f"{r['kills']} SIGKILLs of stage processes ({r['restarts']} restarts)"
+        else:
+            cycles = f"{r['stops']} SIGTERMs, all exit 0: {r['nonzero_exits'] == 0}, slowest stop {r['slowest_stop_seconds']} s"
+        rows.append((f"crash matrix: {r['mode']}", cycles, r["acknowledged"], r["delivered"], r["dead_lettered"], r["lost"],
+                     r["duplicates"], f"{r['seconds']} s"))
+    elif r.get("test") == "disk_full":
+        rows.append(("disk full", f"{r['refusals_503']} × 503 while full; recovered {r['recovered_after_seconds']} s after space returned",
+                     r["acknowledged"], "stored: " + str(r["acknowledged"] - r["lost"]), "–", r["lost"], "–", f"{r['seconds']} s"))
+    elif "case" in r and "damaged" in r:
+        reported = "reported" if r["reported"] else "NOT reported"
+        rows.append((f"damaged store: {r['case']}", f"{r['damaged']}; {reported}", r["acknowledged"], f"readable: {r['readable']}",
+                     "–", f"{r['missing']} (damaged region)", "–", "–"))
+    elif "cases" in r:
+        rows.append(("bad input corpus", f"{r['cases']} cases, {len(r['mismatches'])} mismatches, alive after: {r['alive_after']}",
+                     "–", "–", "–", f"stored unexpectedly: {len(r['stored_unexpected'])}", "–", "–"))
+print(f"Mode: {mode}\n")
+print("| test | cycles / cases | acknowledged | delivered | dead-lettered | lost | duplicates | time |")
+print("|---|---|---:|---:|---:|---:|---:|---:|")
+for row in rows:
+    print("| " + " | ".join(str(c) for c in row) + " |")

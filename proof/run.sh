@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Runs every proof harness and prints the table for docs/RELIABILITY.md.
+#   proof/run.sh          CI sizes: 20 daemon kills, 200 stage kills, 5 SIGTERMs
+#   proof/run.sh --long   long sizes: 100 daemon kills, 1,000 stage kills, 20 SIGTERMs
+# Needs root for the disk-full case (it mounts a small tmpfs). Builds the
+# debug binary unless HOOKPIPE_BIN is set. Loopback only; every wait is bounded.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+daemon=20 stages=200 stops=5 mode=ci
+if [ "${1:-}" = "--long" ]; then daemon=100 stages=1000 stops=20 mode=long; fi
+if [ -z "${HOOKPIPE_BIN:-}" ]; then
+  swift build --product hookpipe >/dev/null
+  HOOKPIPE_BIN="$(swift build --show-bin-path)/hookpipe"
+fi
+results="${RESULTS:-$(mktemp "${TMPDIR:-/tmp}/hookpipe-proof.XXXXXX.jsonl")}"
+echo "raw results: $results" >&2
+status=0
+run() { python3 "proof/$1" "${@:2}" --binary "$HOOKPIPE_BIN" >>"$results" || status=1; }
+run crash_matrix.py daemon --cycles "$daemon"
+run crash_matrix.py stages --cycles "$stages"
+run crash_matrix.py sigterm --cycles "$stops"
+if [ "$(id -u)" = 0 ]; then run disk_full.py; else echo "disk_full.py skipped: needs root" >&2; fi
+run store_damage.py
+run bad_input.py
+python3 proof/report.py "$mode" <"$results"
+exit $status
