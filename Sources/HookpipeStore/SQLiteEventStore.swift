@@ -10,8 +10,8 @@ import Synchronization
 /// per transaction. Reads use the pool's reader connections and never block
 /// the writer.
 public final class SQLiteEventStore: EventStore {
-    private let pool: DatabasePool
-    private let queue: GroupCommitQueue
+    let pool: DatabasePool
+    let queue: GroupCommitQueue
     private let logger: Logger
     private let observers = AppendObservers()
 
@@ -68,20 +68,7 @@ public final class SQLiteEventStore: EventStore {
     }
 
     public func events(after: Int64, limit: Int) async throws(StoreError) -> [StoredEvent] {
-        do {
-            return try await pool.read { db in
-                try Row.fetchAll(
-                    db,
-                    sql: "SELECT seq, source, dedupe_key, received_at, metadata, payload FROM events WHERE seq > ? ORDER BY seq LIMIT ?",
-                    arguments: [after, limit]
-                ).map { row in
-                    StoredEvent(seq: row[0], source: row[1], dedupeKey: row[2], receivedAtMicros: row[3],
-                                metadata: Array(row[4] as Data), payload: Array(row[5] as Data))
-                }
-            }
-        } catch {
-            throw StoreError.from(error, doing: "read events")
-        }
+        try await events(matching: EventFilter(fromSeq: after + 1), limit: limit, newestFirst: false)
     }
 
     public func lastSequence() async throws(StoreError) -> Int64 {
@@ -129,25 +116,16 @@ public final class SQLiteEventStore: EventStore {
     }
 
     public func deadLetters(limit: Int) async throws(StoreError) -> [DeadLetter] {
-        do {
-            return try await pool.read { db in
-                try Row.fetchAll(db, sql: "SELECT id, seq, stage, reason, stderr_tail, line, created_at FROM dead_letters ORDER BY id LIMIT ?",
-                                 arguments: [limit]).map { row in
-                    let tail: String = row[4]
-                    return DeadLetter(id: row[0], seq: row[1], stage: row[2], reason: row[3],
-                                      stderrTail: tail.isEmpty ? [] : tail.components(separatedBy: "\n"),
-                                      line: Array(row[5] as Data), createdAtMicros: row[6])
-                }
-            }
-        } catch {
-            throw StoreError.from(error, doing: "read dead letters")
-        }
+        try await deadLetters(after: 0, limit: limit)
     }
 
     public func prune(receivedBefore cutoffMicros: Int64, upTo seq: Int64) async throws(StoreError) -> Int {
         do {
             return try await pool.write { db in
-                try db.execute(sql: "DELETE FROM events WHERE seq <= ? AND received_at < ?", arguments: [seq, cutoffMicros])
+                try db.execute(sql: """
+                    DELETE FROM events WHERE seq <= ? AND received_at < ?
+                    AND seq NOT IN (SELECT seq FROM dead_letters)
+                    """, arguments: [seq, cutoffMicros])
                 return db.changesCount
             }
         } catch {
