@@ -91,8 +91,8 @@ public struct StatusReport: Sendable {
         do {
             store = try OperatorStore.open(config, configFile: configFile, logger: logger)
         } catch where error.code == .noStore {
-            var report = StatusReport(snapshot: snapshot, live: live, storePath: config.store.databasePath, lastSeq: 0, checkpoint: nil,
-                                      deadLetters: 0, stages: stages)
+            var report = StatusReport(snapshot: snapshot, live: live, storePath: config.store.databasePath, lastSeq: 0,
+                                      checkpoint: stages.isEmpty ? nil : 0, deadLetters: 0, stages: stages)
             report.state = .notRunning(error.message)
             return report
         }
