@@ -59,55 +59,33 @@ extension SQLiteEventStore {
         let whereClause = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
         let sql = "SELECT \(Self.eventColumns) FROM events\(whereClause) ORDER BY seq \(newestFirst ? "DESC" : "ASC") LIMIT ?"
         arguments += [limit]
-        do {
-            let events = try await pool.read { [arguments] db in
-                try Row.fetchAll(db, sql: sql, arguments: arguments).map(StoredEvent.init(row:))
-            }
-            return newestFirst ? events.reversed() : events
-        } catch {
-            throw StoreError.from(error, doing: "read events")
+        let events = try await reading("read events") { [arguments] db in
+            try Row.fetchAll(db, sql: sql, arguments: arguments).map(StoredEvent.init(row:))
         }
+        return newestFirst ? events.reversed() : events
     }
 
     public func event(seq: Int64) async throws(StoreError) -> StoredEvent? {
-        do {
-            return try await pool.read { db in
-                try Row.fetchOne(db, sql: "SELECT \(Self.eventColumns) FROM events WHERE seq = ?", arguments: [seq])
-                    .map(StoredEvent.init(row:))
-            }
-        } catch {
-            throw StoreError.from(error, doing: "read event \(seq)")
+        try await reading("read event \(seq)") { db in
+            try Row.fetchOne(db, sql: "SELECT \(Self.eventColumns) FROM events WHERE seq = ?", arguments: [seq]).map(StoredEvent.init(row:))
         }
     }
 
     public func deadLetters(after id: Int64, limit: Int) async throws(StoreError) -> [DeadLetter] {
-        do {
-            return try await pool.read { db in
-                try Row.fetchAll(db, sql: "SELECT \(Self.deadLetterColumns) FROM dead_letters WHERE id > ? ORDER BY id LIMIT ?",
-                                 arguments: [id, limit]).map(DeadLetter.init(row:))
-            }
-        } catch {
-            throw StoreError.from(error, doing: "read dead letters")
+        try await reading("read dead letters") { db in
+            try Row.fetchAll(db, sql: "SELECT \(Self.deadLetterColumns) FROM dead_letters WHERE id > ? ORDER BY id LIMIT ?",
+                             arguments: [id, limit]).map(DeadLetter.init(row:))
         }
     }
 
     public func deadLetter(id: Int64) async throws(StoreError) -> DeadLetter? {
-        do {
-            return try await pool.read { db in
-                try Row.fetchOne(db, sql: "SELECT \(Self.deadLetterColumns) FROM dead_letters WHERE id = ?", arguments: [id])
-                    .map(DeadLetter.init(row:))
-            }
-        } catch {
-            throw StoreError.from(error, doing: "read dead letter \(id)")
+        try await reading("read dead letter \(id)") { db in
+            try Row.fetchOne(db, sql: "SELECT \(Self.deadLetterColumns) FROM dead_letters WHERE id = ?", arguments: [id]).map(DeadLetter.init(row:))
         }
     }
 
     public func deadLetterCount() async throws(StoreError) -> Int {
-        do {
-            return try await pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM dead_letters") ?? 0 }
-        } catch {
-            throw StoreError.from(error, doing: "count dead letters")
-        }
+        try await reading("count dead letters") { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM dead_letters") ?? 0 }
     }
 
     public func deleteDeadLetter(id: Int64) async throws(StoreError) -> Bool {
@@ -118,6 +96,15 @@ extension SQLiteEventStore {
             }
         } catch {
             throw StoreError.from(error, doing: "delete dead letter \(id)")
+        }
+    }
+
+    /// Runs `body` on a reader connection; a failure becomes a ``StoreError`` naming `action`.
+    private func reading<T: Sendable>(_ action: String, _ body: @escaping @Sendable (Database) throws -> T) async throws(StoreError) -> T {
+        do {
+            return try await pool.read(body)
+        } catch {
+            throw StoreError.from(error, doing: action)
         }
     }
 }

@@ -91,8 +91,22 @@ struct DLQCommand: AsyncParsableCommand {
             if !all && ids.isEmpty { throw ValidationError("give one or more dead letter ids, or --all") }
         }
 
+        /// Calls `body` with each selected letter; returns the exit code, 1 if an
+        /// id was unknown (reported and skipped) or `body` returned `false`.
+        func forEach(in context: OperatorContext,
+                     _ body: (DeadLetterDesk, DeadLetter) async throws(OperationError) -> Bool) async throws(OperationError) -> Int32 {
+            let desk = DeadLetterDesk(store: context.store)
+            var failed = false
+            let letters = try await letters(desk, failed: &failed)
+            for letter in letters {
+                if try await !body(desk, letter) { failed = true }
+            }
+            if all && letters.isEmpty { print("no dead letters") }
+            return failed ? 1 : 0
+        }
+
         /// The letters to act on; an unknown id is reported and skipped (it makes the command exit 1).
-        func letters(_ desk: DeadLetterDesk, failed: inout Bool) async throws(OperationError) -> [DeadLetter] {
+        private func letters(_ desk: DeadLetterDesk, failed: inout Bool) async throws(OperationError) -> [DeadLetter] {
             if all { return try await desk.all() }
             var letters: [DeadLetter] = []
             for id in ids {
@@ -129,23 +143,19 @@ struct DLQCommand: AsyncParsableCommand {
         @OptionGroup var selection: Selection
 
         func run() async throws {
+            let run = UUID().uuidString.lowercased()
             try await OperatorContext.run(options) { context throws(OperationError) in
-                let desk = DeadLetterDesk(store: context.store)
-                var failed = false
-                let letters = try await selection.letters(desk, failed: &failed)
-                let run = UUID().uuidString.lowercased()
-                for letter in letters {
+                try await selection.forEach(in: context) { desk, letter throws(OperationError) in
                     do throws(OperationError) {
                         let retry = try await desk.retry(letter, run: run, nowMicros: WallClock.nowMicros())
-                        let rebuilt = retry.fromLine ? " (rebuilt from the dead letter's line: the original was pruned)" : ""
+                        let rebuilt = retry.fromLine ? " (rebuilt from the dead letter's line: the original is no longer stored)" : ""
                         print("dead letter \(retry.letter): event seq \(retry.originalSeq) stored again as seq \(retry.seq)\(rebuilt)")
+                        return true
                     } catch where error.code == .cannotRetry {
                         printError(error.message)
-                        failed = true
+                        return false
                     }
                 }
-                if selection.all && letters.isEmpty { print("no dead letters") }
-                return failed ? 1 : 0
             }
         }
     }
@@ -165,15 +175,11 @@ struct DLQCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await OperatorContext.run(options) { context throws(OperationError) in
-                let desk = DeadLetterDesk(store: context.store)
-                var failed = false
-                let letters = try await selection.letters(desk, failed: &failed)
-                for letter in letters {
+                try await selection.forEach(in: context) { desk, letter throws(OperationError) in
                     try await desk.drop(letter.id)
                     print("dead letter \(letter.id) (event seq \(letter.seq)) dropped")
+                    return true
                 }
-                if selection.all && letters.isEmpty { print("no dead letters") }
-                return failed ? 1 : 0
             }
         }
     }
