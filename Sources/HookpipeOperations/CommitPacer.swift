@@ -14,7 +14,7 @@ public struct CommitPacer: Sendable {
         self.pause = pause
     }
 
-    /// Waits until `pause` has passed since the previous commit, then records this one.
+    /// Waits until `pause` has passed since the end of the previous commit (see ``committed()``).
     public mutating func beforeCommit() async {
         if let lastCommit, pause > .zero {
             let wait = pause - (ContinuousClock.now - lastCommit)

@@ -50,13 +50,13 @@ public struct Tailer: Sendable {
             if !events.isEmpty { try await write(Self.render(events)) }
             written += events.count
         } else {
-            written += try await copy(filter, through: newest, write: write)
+            try await copy(filter, through: newest, written: &written, write: write)
         }
         guard follow else { return }
         while !Task.isCancelled && !stop() {
             let latest = try await lastSequence()
             if latest > newest {
-                written += try await copy(filter.after(newest), through: latest, write: write)
+                try await copy(filter.after(newest), through: latest, written: &written, write: write)
                 newest = latest
             } else {
                 do { try await Task.sleep(for: pollInterval) } catch { return }
@@ -64,14 +64,14 @@ public struct Tailer: Sendable {
         }
     }
 
-    /// Writes every event of `filter` up to `last`, a page at a time.
-    private func copy(_ filter: EventFilter, through last: Int64, write: ([UInt8]) async throws(OperationError) -> Void) async throws(OperationError) -> Int {
+    /// Writes every event of `filter` up to `last`, a page at a time, counting them in `written` as they go out.
+    private func copy(_ filter: EventFilter, through last: Int64, written: inout Int,
+                      write: ([UInt8]) async throws(OperationError) -> Void) async throws(OperationError) {
         var next = filter
         next.toSeq = min(filter.toSeq ?? last, last)
-        var written = 0
         while true {
             let page = try await read(next, limit: pageSize, newestFirst: false)
-            guard let tail = page.last else { return written }
+            guard let tail = page.last else { return }
             try await write(Self.render(page))
             written += page.count
             next = next.after(tail.seq)

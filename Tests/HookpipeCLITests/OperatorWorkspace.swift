@@ -1,4 +1,11 @@
 import Foundation
+import Testing
+
+/// The operator commands' end-to-end suites (nested in extensions, one file
+/// each), run one test at a time: each test blocks its thread while it waits
+/// for processes, and several at once would starve the other suites' tasks.
+@Suite("hookpipe operator commands", .serialized)
+struct OperatorCLITests {}
 
 /// A daemon workspace (``DaemonEndToEndTests/Workspace``) whose chain writes
 /// to `out.ndjson`, with helpers for running operator commands against it.

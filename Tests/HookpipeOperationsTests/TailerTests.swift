@@ -51,7 +51,7 @@ struct TailerTests {
             try await tailer.run(follow: true) { bytes in output.bytes.withLock { $0 += bytes } }
         }
         func waitForLines(_ count: Int) async throws -> [Int64] {
-            let deadline = ContinuousClock.now + .seconds(10)
+            let deadline = ContinuousClock.now + .seconds(30)
             while try seqs(output.snapshot).count < count && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
             return try seqs(output.snapshot)
         }
