@@ -34,27 +34,16 @@ extension SQLiteEventStore {
     }
 
     public func events(matching filter: EventFilter, limit: Int, newestFirst: Bool) async throws(StoreError) -> [StoredEvent] {
+        let bounds: [(clause: String, value: (any DatabaseValueConvertible)?)] = [
+            ("seq >= ?", filter.fromSeq), ("seq <= ?", filter.toSeq), ("source = ?", filter.source),
+            ("dedupe_key = ?", filter.dedupeKey), ("received_at >= ?", filter.receivedSinceMicros),
+        ]
         var conditions: [String] = []
         var arguments: StatementArguments = []
-        if let from = filter.fromSeq {
-            conditions.append("seq >= ?")
-            arguments += [from]
-        }
-        if let to = filter.toSeq {
-            conditions.append("seq <= ?")
-            arguments += [to]
-        }
-        if let source = filter.source {
-            conditions.append("source = ?")
-            arguments += [source]
-        }
-        if let key = filter.dedupeKey {
-            conditions.append("dedupe_key = ?")
-            arguments += [key]
-        }
-        if let since = filter.receivedSinceMicros {
-            conditions.append("received_at >= ?")
-            arguments += [since]
+        for (clause, value) in bounds {
+            guard let value else { continue }
+            conditions.append(clause)
+            arguments += [value]
         }
         let whereClause = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
         let sql = "SELECT \(Self.eventColumns) FROM events\(whereClause) ORDER BY seq \(newestFirst ? "DESC" : "ASC") LIMIT ?"
