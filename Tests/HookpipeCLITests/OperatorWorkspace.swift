@@ -68,13 +68,15 @@ struct OperatorWorkspace {
         Self.objects((try? String(contentsOfFile: output, encoding: .utf8)) ?? "")
     }
 
-    /// Polls `condition` every 50 ms until it holds or `timeout` passes.
+    /// Polls `condition` every `interval` until it holds or `timeout` passes.
+    /// A condition that runs `hookpipe` should poll slowly (`interval: 0.5`):
+    /// each run costs a process start, and other suites run meanwhile.
     @discardableResult
-    func waitFor(timeout: TimeInterval = 30, _ condition: () -> Bool) -> Bool {
+    func waitFor(timeout: TimeInterval = 30, interval: TimeInterval = 0.05, _ condition: () -> Bool) -> Bool {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
             if condition() { return true }
-            Thread.sleep(forTimeInterval: 0.05)
+            Thread.sleep(forTimeInterval: interval)
         }
         return condition()
     }

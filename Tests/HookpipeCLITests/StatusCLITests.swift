@@ -19,7 +19,7 @@ extension OperatorCLITests {
             #expect(workspace.waitFor { workspace.outputObjects().count == 4 })
             var running = try workspace.hookpipe(["status"])
             // The checkpoint is saved every 50 ms; status.json is rewritten every second.
-            workspace.waitFor {
+            workspace.waitFor(interval: 0.5) {
                 running = (try? workspace.hookpipe(["status"])) ?? running
                 return running.stdout.contains("checkpoint:    4 (backlog 0)") && running.stdout.contains("picky  running")
             }
@@ -65,7 +65,7 @@ extension OperatorCLITests {
             let daemon = try workspace.startDaemon()
             defer { _ = daemon.stop() }
             var status = try workspace.hookpipe(["status"])
-            workspace.waitFor {
+            workspace.waitFor(interval: 0.5) {
                 status = (try? workspace.hookpipe(["status"])) ?? status
                 return status.status == 2
             }
