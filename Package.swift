@@ -76,7 +76,6 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Atomics", package: "swift-atomics"),
-                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -108,12 +107,25 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // The operator's commands (status, tail, replay, inject, dlq) as library
+        // code: store access next to a running daemon, selection, rendering.
+        .target(
+            name: "HookpipeOperations",
+            dependencies: [
+                "HookpipeConfig", "HookpipeStore", "HookpipeJSON", "HookpipeVerification", "HookpipeProcess", "HookpipeDaemon",
+                "HookpipeChain",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
         // The thin command-line front end.
         .executableTarget(
             name: "hookpipe",
             dependencies: [
-                "HookpipeDaemon", "HookpipeConfig", "HookpipeVerification", "HookpipeStore", "HookpipeJSON",
+                "HookpipeDaemon", "HookpipeConfig", "HookpipeVerification", "HookpipeStore", "HookpipeJSON", "HookpipeOperations",
+                "HookpipeProcess",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
         ),
@@ -133,6 +145,15 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(name: "HookpipeStoreTests", dependencies: ["HookpipeStore", "HookpipeJSON"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "HookpipeOperationsTests",
+            dependencies: [
+                "HookpipeOperations", "HookpipeStore", "HookpipeJSON", "HookpipeConfig", "HookpipeDaemon", "HookpipeProcess",
+                "HookpipeVerification",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
         // Runs the built `hookpipe` binary as a user would.
         .testTarget(name: "HookpipeCLITests", exclude: ["Fixtures"], swiftSettings: strictSettings),
         .testTarget(name: "HookpipePluginTests", exclude: ["Fixtures"], swiftSettings: strictSettings),

@@ -19,6 +19,9 @@ for line in sys.stdin:
             cycles = f"{r['stops']} SIGTERMs, all exit 0: {r['nonzero_exits'] == 0}, slowest stop {r['slowest_stop_seconds']} s"
         rows.append((f"crash matrix: {r['mode']}", cycles, r["acknowledged"], r["delivered"], r["dead_lettered"], r["lost"],
                      r["duplicates"], f"{r['seconds']} s"))
+    elif r.get("test") == "fsync_per_ack":
+        rows.append(("fsync per acknowledgement (strace)", f"{r['acknowledged']} sequential requests, {r['syncs']} fsync/fdatasync calls",
+                     r["acknowledged"], "–", "–", "–", "–", "–"))
     elif r.get("test") == "disk_full":
         rows.append(("disk full", f"{r['refusals_503']} × 503 while full; recovered {r['recovered_after_seconds']} s after space returned",
                      r["acknowledged"], "stored: " + str(r["acknowledged"] - r["lost"]), "–", r["lost"], "–", f"{r['seconds']} s"))

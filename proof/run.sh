@@ -20,6 +20,7 @@ run crash_matrix.py daemon --cycles "$daemon"
 run crash_matrix.py stages --cycles "$stages"
 run crash_matrix.py sigterm --cycles "$stops"
 if [ "$(id -u)" = 0 ]; then run disk_full.py; else echo "disk_full.py skipped: needs root" >&2; fi
+if [ "$(id -u)" = 0 ]; then run fsync_per_ack.py --count 200; fi
 run store_damage.py
 run bad_input.py
 python3 proof/report.py "$mode" <"$results"

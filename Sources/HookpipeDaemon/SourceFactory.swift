@@ -46,6 +46,6 @@ public enum SourceFactory {
             }
         }
         return SourceRuntime(name: source.name, path: source.path, scheme: scheme, allowList: allowList,
-                             dedupeKey: source.dedupeKey ?? scheme.defaultDedupeKey, dedupeWindow: source.dedupeWindow)
+                             dedupeKey: source.dedupeKeyRule, dedupeWindow: source.dedupeWindow)
     }
 }

@@ -1,6 +1,5 @@
 public import HookpipeStore
 import HookpipeVerification
-import Crypto
 public import Foundation
 import HookpipeJSON
 
@@ -73,39 +72,14 @@ public struct Ingest: Sendable {
             summary.reason = "slack url_verification"
             return .respond(.challenge(challenge), summary)
         }
-        let key = dedupeKey(source.dedupeKey, request: request, query: query, document: document, verification: verification)
+        let key = source.dedupeKey.key(headers: request.headers, query: query, messageID: verification.messageID,
+                                       body: request.body) { document.scalarText(at: $0) }
         summary.eventID = key
         let metadata = Self.metadata(id: key, source: source, request: request, query: query, verification: verification)
         return .store(
             IncomingEvent(source: source.name, dedupeKey: key, dedupeWindow: source.dedupeWindow,
                           receivedAtMicros: request.receivedAtMicros, metadata: metadata, payload: request.body),
             summary)
-    }
-
-    /// The configured key, or the body's SHA-256 when the request lacks it:
-    /// a verified event is never refused for want of an id.
-    private func dedupeKey(_ rule: DedupeKeyRule, request: ReceivedRequest, query: [(name: String, value: String)],
-                           document: JSONDocument, verification: Verification) -> String {
-        let value: String? = switch rule {
-        case .header(let name): request.headers[name]
-        case .jsonPointer(let pointer): document.scalarText(at: pointer)
-        case .query(let name): query.first { $0.name == name }?.value
-        case .messageID: verification.messageID
-        case .bodyHash: nil
-        }
-        if let value, !value.isEmpty { return value }
-        return "sha256:" + Self.hex(SHA256.hash(data: request.body))
-    }
-
-    /// Lower-case hex of a digest.
-    static func hex(_ digest: some Sequence<UInt8>) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var text: [UInt8] = []
-        for byte in digest {
-            text.append(digits[Int(byte >> 4)])
-            text.append(digits[Int(byte & 0x0F)])
-        }
-        return String(decoding: text, as: UTF8.self)
     }
 
     /// Headers never copied into the envelope: credentials and signatures.

@@ -44,8 +44,9 @@ public protocol EventStore: Sendable {
     func observeAppends(_ observer: @escaping @Sendable ([StoredEvent]) -> Void)
 
     /// Deletes events received before `cutoffMicros` with `seq <= upTo` (what the
-    /// consumer settled); dedupe keys are kept for their own windows and
-    /// sequence numbers are never reused. Returns how many were deleted.
+    /// consumer settled), except events that still have a dead letter (so
+    /// `hookpipe dlq retry` always finds them); dedupe keys are kept for their
+    /// own windows and sequence numbers are never reused. Returns how many were deleted.
     func prune(receivedBefore cutoffMicros: Int64, upTo seq: Int64) async throws(StoreError) -> Int
 
     /// Checks the store's own structure and returns the problems found, empty
@@ -55,6 +56,35 @@ public protocol EventStore: Sendable {
 
     /// Flushes and closes the store. Later calls fail with ``StoreError/Code/closed``.
     func close() async
+
+    // MARK: Operator access (`hookpipe tail`, `replay`, `inject`, `dlq`), safe while the daemon runs
+
+    /// Stores `events` in their order, deduplicated like ``append(_:)``, and
+    /// returns an outcome per event once all of them are durable. Events
+    /// stored get increasing sequence numbers in the order given (other
+    /// writers' events may fall in between). Large arrays are committed in
+    /// several transactions, so concurrent writers are never held up long.
+    func append(contentsOf events: [IncomingEvent]) async throws(StoreError) -> [AppendOutcome]
+
+    /// Up to `limit` events matching `filter`, in sequence order: the oldest
+    /// ones, or with `newestFirst` the newest ones (still returned oldest first).
+    func events(matching filter: EventFilter, limit: Int, newestFirst: Bool) async throws(StoreError) -> [StoredEvent]
+
+    /// The event with sequence number `seq`, or `nil` when there is none (never stored, or pruned).
+    func event(seq: Int64) async throws(StoreError) -> StoredEvent?
+
+    /// Up to `limit` dead letters with an id greater than `id`, oldest first.
+    func deadLetters(after id: Int64, limit: Int) async throws(StoreError) -> [DeadLetter]
+
+    /// The dead letter with this id, or `nil`.
+    func deadLetter(id: Int64) async throws(StoreError) -> DeadLetter?
+
+    /// How many dead letters are stored.
+    func deadLetterCount() async throws(StoreError) -> Int
+
+    /// Durably deletes a dead letter; returns whether it existed. Its event
+    /// then becomes subject to retention pruning like any settled event.
+    func deleteDeadLetter(id: Int64) async throws(StoreError) -> Bool
 }
 
 extension EventStore {

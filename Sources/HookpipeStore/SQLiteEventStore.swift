@@ -10,10 +10,20 @@ import Synchronization
 /// per transaction. Reads use the pool's reader connections and never block
 /// the writer.
 public final class SQLiteEventStore: EventStore {
-    let pool: DatabasePool
-    private let queue: GroupCommitQueue
+    private let openPool: DatabasePool
+    let queue: GroupCommitQueue
     private let logger: Logger
     private let observers = AppendObservers()
+    /// Set by the first ``close()``; GRDB must not touch a closed pool again.
+    private let closed = Mutex(false)
+
+    /// The pool, or ``StoreError/Code/closed`` once ``close()`` began.
+    var pool: DatabasePool {
+        get throws(StoreError) {
+            if closed.withLock({ $0 }) { throw StoreError(.closed, "the store is closed") }
+            return openPool
+        }
+    }
 
     /// Opens (creating if needed) the database at `path` and brings its schema
     /// up to date. SQLite replays its WAL here, so recovery after a crash is
@@ -26,9 +36,6 @@ public final class SQLiteEventStore: EventStore {
         var configuration = Configuration()
         configuration.label = "hookpipe"
         configuration.busyMode = .timeout(5)
-        configuration.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA synchronous = FULL")
-        }
         // Before SQLite replays (and rewrites) the WAL: would it drop damaged frames?
         if let wal = WALInspection.inspect(path: path + "-wal"), wal.damagedFrames > 0 {
             logger.warning("the store's WAL ends in damaged frames; SQLite discards them and keeps every commit before them", metadata: [
@@ -40,11 +47,21 @@ public final class SQLiteEventStore: EventStore {
         let pool: DatabasePool
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
+            // GRDB sets `synchronous = NORMAL` on the pool's writer when it turns
+            // WAL on, after any `prepareDatabase`; NORMAL does not sync the WAL on
+            // commit. Set FULL on the writer now and check it took.
+            let level = try pool.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA synchronous = FULL")
+                return try Int.fetchOne(db, sql: "PRAGMA synchronous")
+            }
+            guard level == 2 else {
+                throw StoreError(.unavailable, "open \(path): SQLite kept synchronous = \(level.map(String.init) ?? "?") instead of FULL (2)")
+            }
             try SQLiteSchema.migrator().migrate(pool)
         } catch {
             throw StoreError.from(error, doing: "open \(path)")
         }
-        self.pool = pool
+        self.openPool = pool
         // Only the writer thread touches `lastPrune`.
         var lastPrune = Date.distantPast
         let observers = self.observers
@@ -76,20 +93,7 @@ public final class SQLiteEventStore: EventStore {
     }
 
     public func events(after: Int64, limit: Int) async throws(StoreError) -> [StoredEvent] {
-        do {
-            return try await pool.read { db in
-                try Row.fetchAll(
-                    db,
-                    sql: "SELECT seq, source, dedupe_key, received_at, metadata, payload FROM events WHERE seq > ? ORDER BY seq LIMIT ?",
-                    arguments: [after, limit]
-                ).map { row in
-                    StoredEvent(seq: row[0], source: row[1], dedupeKey: row[2], receivedAtMicros: row[3],
-                                metadata: Array(row[4] as Data), payload: Array(row[5] as Data))
-                }
-            }
-        } catch {
-            throw StoreError.from(error, doing: "read events")
-        }
+        try await events(matching: EventFilter(fromSeq: after + 1), limit: limit, newestFirst: false)
     }
 
     public func lastSequence() async throws(StoreError) -> Int64 {
@@ -137,25 +141,16 @@ public final class SQLiteEventStore: EventStore {
     }
 
     public func deadLetters(limit: Int) async throws(StoreError) -> [DeadLetter] {
-        do {
-            return try await pool.read { db in
-                try Row.fetchAll(db, sql: "SELECT id, seq, stage, reason, stderr_tail, line, created_at FROM dead_letters ORDER BY id LIMIT ?",
-                                 arguments: [limit]).map { row in
-                    let tail: String = row[4]
-                    return DeadLetter(id: row[0], seq: row[1], stage: row[2], reason: row[3],
-                                      stderrTail: tail.isEmpty ? [] : tail.components(separatedBy: "\n"),
-                                      line: Array(row[5] as Data), createdAtMicros: row[6])
-                }
-            }
-        } catch {
-            throw StoreError.from(error, doing: "read dead letters")
-        }
+        try await deadLetters(after: 0, limit: limit)
     }
 
     public func prune(receivedBefore cutoffMicros: Int64, upTo seq: Int64) async throws(StoreError) -> Int {
         do {
             return try await pool.write { db in
-                try db.execute(sql: "DELETE FROM events WHERE seq <= ? AND received_at < ?", arguments: [seq, cutoffMicros])
+                try db.execute(sql: """
+                    DELETE FROM events WHERE seq <= ? AND received_at < ?
+                    AND seq NOT IN (SELECT seq FROM dead_letters)
+                    """, arguments: [seq, cutoffMicros])
                 return db.changesCount
             }
         } catch {
@@ -167,17 +162,27 @@ public final class SQLiteEventStore: EventStore {
         observers.add(observer)
     }
 
+    /// The writer connection's `PRAGMA synchronous` (2 = FULL: every commit syncs the WAL).
+    func synchronousLevel() async throws(StoreError) -> Int {
+        do {
+            return try await pool.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1 }
+        } catch {
+            throw StoreError.from(error, doing: "read PRAGMA synchronous")
+        }
+    }
+
     /// Drains the commit queue, folds the WAL into the database file (so a
     /// stopped store is one self-contained file, quick to open), and closes.
     public func close() async {
+        guard closed.withLock({ wasClosed in defer { wasClosed = true }; return !wasClosed }) else { return }
         queue.close()
         do {
-            _ = try await pool.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
+            _ = try await openPool.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
         } catch {
             logger.warning("store could not fold its WAL into the database file", metadata: ["error": "\(error)"])
         }
         do {
-            try pool.close()
+            try openPool.close()
         } catch {
             logger.warning("store did not close cleanly", metadata: ["error": "\(error)"])
         }

@@ -7,7 +7,10 @@ struct Hookpipe: AsyncParsableCommand {
         commandName: "hookpipe",
         abstract: "Receive signed webhooks, store them durably, and stream them through handler processes.",
         version: "0.1.0",
-        subcommands: [RunCommand.self, CheckCommand.self, SignCommand.self]
+        subcommands: [
+            RunCommand.self, CheckCommand.self, SignCommand.self,
+            StatusCommand.self, TailCommand.self, ReplayCommand.self, InjectCommand.self, DLQCommand.self,
+        ]
     )
 }
 

@@ -60,6 +60,15 @@ struct ProofTests {
         #expect((result["slowest_stop_seconds"] as? Double ?? 99) < 20)
     }
 
+    @Test("every acknowledgement is preceded by its own fsync (strace on the running daemon)", .enabled(if: geteuid() == 0))
+    func fsyncPerAck() throws {
+        let (status, results) = try Self.run("fsync_per_ack.py", ["--count", "50"])
+        let result = try #require(results.first)
+        #expect(status == 0, "\(result)")
+        #expect(result["acknowledged"] as? Int == 50)
+        #expect((result["syncs"] as? Int ?? 0) >= 50, "\(result)")
+    }
+
     @Test("disk full: 503 with Retry-After, never a 2xx for an unstored event, recovers by itself", .enabled(if: geteuid() == 0))
     func diskFull() throws {
         let (status, results) = try Self.run("disk_full.py", [])

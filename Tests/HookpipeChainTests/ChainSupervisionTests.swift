@@ -25,10 +25,14 @@ struct ChainSupervisionTests {
         let harness = try ChainHarness()
         defer { harness.remove() }
         try await harness.addEvents(60)
+        // flush_after well above a busy machine's scheduling delays: Python reads
+        // ahead, so a handler descheduled for 300 ms between reading and writing
+        // looked idle and was drained (counted as a drain, not a restart) when
+        // other tests ran processes at the same time.
         let runner = try await harness.start(harness.chain([
             quick("exit-after-7", ["python3", "-u", ChainHarness.fixture("exit_after.py"), "7"]),
             StageConfig(name: "cat", command: ["cat"]),
-        ]))
+        ]) { $0.flushAfter = .seconds(2) })
         #expect(await harness.wait { runner.status().checkpoint == 60 })
         #expect(runner.status().stages[0].restarts >= 8)
         _ = await harness.stop(runner)

@@ -56,4 +56,33 @@ final class FaultInjectingStore: EventStore {
     func close() async {
         await wrapped.close()
     }
+
+    func append(contentsOf events: [IncomingEvent]) async throws(StoreError) -> [AppendOutcome] {
+        if let error = failing.withLock({ $0 }) { throw error }
+        return try await wrapped.append(contentsOf: events)
+    }
+
+    func events(matching filter: EventFilter, limit: Int, newestFirst: Bool) async throws(StoreError) -> [StoredEvent] {
+        try await wrapped.events(matching: filter, limit: limit, newestFirst: newestFirst)
+    }
+
+    func event(seq: Int64) async throws(StoreError) -> StoredEvent? {
+        try await wrapped.event(seq: seq)
+    }
+
+    func deadLetters(after id: Int64, limit: Int) async throws(StoreError) -> [DeadLetter] {
+        try await wrapped.deadLetters(after: id, limit: limit)
+    }
+
+    func deadLetter(id: Int64) async throws(StoreError) -> DeadLetter? {
+        try await wrapped.deadLetter(id: id)
+    }
+
+    func deadLetterCount() async throws(StoreError) -> Int {
+        try await wrapped.deadLetterCount()
+    }
+
+    func deleteDeadLetter(id: Int64) async throws(StoreError) -> Bool {
+        try await wrapped.deleteDeadLetter(id: id)
+    }
 }

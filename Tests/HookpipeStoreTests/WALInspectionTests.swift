@@ -63,3 +63,20 @@ struct WALInspectionTests {
         #expect(WALInspection.inspect([]) == nil)
     }
 }
+
+/// Durability setting on the connection that commits: GRDB's WAL setup
+/// lowers it to NORMAL (no sync on commit) unless the store raises it again.
+@Suite("SQLiteEventStore durability")
+struct SQLiteDurabilityTests {
+    @Test("the writer connection runs with synchronous = FULL, also after reopening")
+    func synchronousFull() async throws {
+        let directory = NSTemporaryDirectory() + "hookpipe-sync-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        for _ in 0..<2 {
+            let store = try SQLiteEventStore(path: directory + "/db.sqlite", logger: Logger(label: "test"))
+            #expect(try await store.synchronousLevel() == 2)
+            await store.close()
+        }
+    }
+}

@@ -27,10 +27,12 @@ import Testing
             .github: .messageID, .shopify: .messageID, .slack: .jsonPointer("/event_id"), .meta: .bodyHash,
             .tiendanube: .bodyHash, .hmac: .bodyHash, .none: .bodyHash,
         ]
+        #expect(Set(expected.keys) == Set(SchemeKind.allCases))
         for (kind, rule) in expected {
             let scheme = try SignatureSchemes.make(kind, secrets: secrets, tolerance: nil,
                                                    hmac: kind == .hmac ? GenericHMACSettings(header: "X-S") : nil)
             #expect(scheme.defaultDedupeKey == rule, "\(kind)")
+            #expect(SignatureSchemes.defaultDedupeKey(for: kind) == rule, "\(kind)")
         }
     }
 

@@ -29,6 +29,18 @@ public enum SignatureSchemes {
         }
     }
 
+    /// Where a scheme's events get their dedupe key when the source does not
+    /// say; the same rule as the built scheme's ``SignatureScheme/defaultDedupeKey``,
+    /// available without resolving secrets (for `hookpipe inject`).
+    public static func defaultDedupeKey(for kind: SchemeKind) -> DedupeKeyRule {
+        switch kind {
+        case .mercadopago, .stripe: .jsonPointer("/id")
+        case .slack: .jsonPointer("/event_id")
+        case .standardWebhooks, .github, .shopify: .messageID
+        case .meta, .tiendanube, .hmac, .none: .bodyHash
+        }
+    }
+
     private static func build(_ kind: SchemeKind, secrets: [Secret], tolerance: Duration?,
                               hmac: GenericHMACSettings?) throws(SchemeSetupError) -> any SignatureScheme {
         let scheme = kind.rawValue

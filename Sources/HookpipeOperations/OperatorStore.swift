@@ -1,0 +1,33 @@
+public import HookpipeConfig
+public import HookpipeStore
+public import Logging
+import Foundation
+
+/// Opens the store a configuration names, from a process of its own next to
+/// a running daemon (SQLite in WAL mode takes readers and writers of several
+/// processes; writes wait for each other within the busy timeout).
+public enum OperatorStore {
+    /// The configured database, or ``OperationError/Code/noStore`` when it does
+    /// not exist: operator commands never create a store, so a wrong
+    /// `--config` cannot leave an empty one behind.
+    ///
+    /// - Parameter configFile: named in the error.
+    public static func open(_ config: PipelineConfig, configFile: String, logger: Logger) throws(OperationError) -> any EventStore {
+        let path = config.store.databasePath
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw OperationError(.noStore, "no store at \(path) (state_directory of \(configFile)); has `hookpipe run` ever started with this configuration?")
+        }
+        do {
+            return try SQLiteEventStore(path: path, maxBatch: config.store.maxBatch, logger: logger)
+        } catch {
+            throw OperationError(.store, "cannot open the store \(path): \(error)")
+        }
+    }
+}
+
+extension OperationError {
+    /// A store failure while doing `action`.
+    public static func store(_ error: StoreError, _ action: String) -> OperationError {
+        OperationError(.store, "cannot \(action): \(error)")
+    }
+}

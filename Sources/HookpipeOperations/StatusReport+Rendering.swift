@@ -1,0 +1,117 @@
+import HookpipeDaemon
+import HookpipeJSON
+
+extension StatusReport {
+    /// Whether the daemon runs (healthy or degraded).
+    public var isRunning: Bool {
+        if case .notRunning = state { return false }
+        return true
+    }
+
+    /// The chain as the running daemon reported it; `nil` while it is down.
+    var liveChain: StatusSnapshot.Chain? {
+        isRunning ? snapshot?.chain : nil
+    }
+
+    /// For people: the state on the first line, then the store's numbers and the stages.
+    public func text() -> String {
+        var text = "hookpipe: "
+        switch state {
+        case .running: text += "running"
+        case .degraded(let failed): text += "DEGRADED, failing: \(failed.joined(separator: ", "))"
+        case .notRunning(let why): text += "not running: \(why)"
+        }
+        if isRunning, let snapshot {
+            text += "; pid \(snapshot.pid), up since \(RFC3339.format(micros: snapshot.startedAtMicros)), listening on \(snapshot.listener)"
+        }
+        text += "\n"
+        var facts = TextTable(header: ["store:", storePath])
+        if isRunning, let snapshot {
+            facts.add(["store check:", snapshot.storeCheck.hasPrefix("damaged") ? snapshot.storeCheck + " (see the log)" : snapshot.storeCheck])
+        }
+        facts.add(["last seq:", String(lastSeq)])
+        if let checkpoint, let backlog {
+            facts.add(["checkpoint:", "\(checkpoint) (backlog \(backlog))"])
+        } else {
+            facts.add(["checkpoint:", "none (no [[stage]] configured: events are stored, not processed)"])
+        }
+        facts.add(["dead letters:", deadLetters == 0 ? "0" : "\(deadLetters) (see hookpipe dlq list)"])
+        if let chain = liveChain {
+            facts.add(["chain:", "\(chain.inFlight) in flight, \(chain.invalidLines) invalid lines, \(chain.deadLettered) dead-lettered since start"])
+        }
+        text += facts.rendered()
+        if let chain = liveChain {
+            var table = TextTable(header: ["STAGE", "PHASE", "PID", "RESTARTS", "DRAINS", "HELD", "IN", "OUT"])
+            for stage in chain.stages {
+                table.add([stage.name, stage.failed ? "FAILED (\(stage.phase))" : stage.phase, stage.pid.map(String.init) ?? "-",
+                           String(stage.restarts), String(stage.drains), String(stage.held), String(stage.linesIn), String(stage.linesOut)])
+            }
+            text += table.rendered()
+        } else if !stages.isEmpty {
+            text += "stages:       \(stages.joined(separator: ", ")) (state unknown while the daemon is down)\n"
+        }
+        return text
+    }
+
+    /// For scripts: one JSON object and a newline. `chain` is present only while the daemon runs.
+    public func json() -> [UInt8] {
+        let object = JSONObjectBuilder()
+        switch state {
+        case .running:
+            object.set("state", "running")
+        case .degraded(let failed):
+            object.set("state", "degraded")
+            object.set("failed_stages", failed)
+        case .notRunning(let why):
+            object.set("state", "not_running")
+            object.set("reason", why)
+        }
+        object.set("exit_code", Int64(exitCode))
+        if let snapshot {
+            object.set("pid", Int64(snapshot.pid))
+            object.set("started_at", RFC3339.format(micros: snapshot.startedAtMicros))
+            object.set("updated_at", RFC3339.format(micros: snapshot.updatedAtMicros))
+            object.set("listener", snapshot.listener)
+            object.set("sources", snapshot.sources)
+            object.set("store_check", snapshot.storeCheck)
+        }
+        object.set("store", storePath)
+        object.set("last_seq", lastSeq)
+        if let checkpoint, let backlog {
+            object.set("checkpoint", checkpoint)
+            object.set("backlog", backlog)
+        } else {
+            object.setNull("checkpoint")
+            object.setNull("backlog")
+        }
+        object.set("dead_letters", Int64(deadLetters))
+        object.set("stages", stages)
+        if let chain = liveChain {
+            object.set("chain", Self.json(chain))
+        }
+        var bytes = object.serialized()
+        bytes.append(0x0A)
+        return bytes
+    }
+
+    private static func json(_ chain: StatusSnapshot.Chain) -> JSONObjectBuilder {
+        let object = JSONObjectBuilder()
+        object.set("in_flight", Int64(chain.inFlight))
+        object.set("invalid_lines", Int64(chain.invalidLines))
+        object.set("dead_lettered", Int64(chain.deadLettered))
+        object.set("stages", chain.stages.map { stage in
+            let entry = JSONObjectBuilder()
+            entry.set("name", stage.name)
+            entry.set("phase", stage.phase)
+            if let pid = stage.pid { entry.set("pid", Int64(pid)) } else { entry.setNull("pid") }
+            entry.set("restarts", Int64(stage.restarts))
+            entry.set("drains", Int64(stage.drains))
+            entry.set("failed", stage.failed)
+            entry.set("held", Int64(stage.held))
+            entry.set("lines_in", stage.linesIn)
+            entry.set("lines_out", stage.linesOut)
+            return entry
+        })
+        return object
+    }
+}

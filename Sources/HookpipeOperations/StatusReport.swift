@@ -1,0 +1,112 @@
+public import HookpipeConfig
+public import HookpipeDaemon
+import HookpipeStore
+public import Logging
+import Foundation
+import HookpipeChain
+import HookpipeJSON
+
+/// `hookpipe status`: what the daemon last reported in `status.json`,
+/// combined with what the store says now (which holds whether the daemon
+/// runs or not).
+///
+/// Exit codes, after `systemctl status`: 0 running and healthy, 2 running
+/// but degraded (a stage is failed: crash-looping), 3 not running. Errors
+/// (unreadable configuration, store or `status.json`) are 1.
+public struct StatusReport: Sendable {
+    public enum State: Sendable, Equatable {
+        case running
+        /// Running, with these stages failed.
+        case degraded([String])
+        /// Not running, with why we think so.
+        case notRunning(String)
+    }
+
+    public var state: State
+    /// The daemon's last snapshot, if it ever wrote one.
+    public var snapshot: StatusSnapshot?
+    public var storePath: String
+    public var lastSeq: Int64
+    /// The chain's checkpoint; `nil` when no `[[stage]]` is configured.
+    public var checkpoint: Int64?
+    public var deadLetters: Int
+    /// The configured stages' names.
+    public var stages: [String]
+
+    public static let exitRunning: Int32 = 0
+    public static let exitDegraded: Int32 = 2
+    public static let exitNotRunning: Int32 = 3
+
+    /// Stored and not yet settled by the chain.
+    public var backlog: Int64? {
+        checkpoint.map { max(0, lastSeq - $0) }
+    }
+
+    public var exitCode: Int32 {
+        switch state {
+        case .running: Self.exitRunning
+        case .degraded: Self.exitDegraded
+        case .notRunning: Self.exitNotRunning
+        }
+    }
+
+    /// Decides the state from a snapshot (or none) and whether its writer is alive.
+    public init(snapshot: StatusSnapshot?, live: Bool, storePath: String, lastSeq: Int64, checkpoint: Int64?, deadLetters: Int, stages: [String]) {
+        self.snapshot = snapshot
+        self.storePath = storePath
+        self.lastSeq = lastSeq
+        self.checkpoint = checkpoint
+        self.deadLetters = deadLetters
+        self.stages = stages
+        guard let snapshot else {
+            state = .notRunning("no status.json: the daemon has not run with this state directory")
+            return
+        }
+        let when = RFC3339.format(micros: snapshot.updatedAtMicros)
+        if live {
+            let failed = snapshot.chain?.stages.filter(\.failed).map(\.name) ?? []
+            state = failed.isEmpty ? .running : .degraded(failed)
+        } else if !snapshot.running {
+            state = .notRunning("stopped at \(when) (pid \(snapshot.pid))")
+        } else if kill(snapshot.pid, 0) == 0 || errno == EPERM {
+            state = .notRunning("pid \(snapshot.pid) exists but has not written status.json since \(when): hung, or the pid was reused")
+        } else {
+            state = .notRunning("pid \(snapshot.pid) is gone (crashed or killed); its last report was at \(when)")
+        }
+    }
+
+    /// Reads `status.json` and the store (opened and closed here). Without
+    /// a store the daemon never ran: not running, and the numbers are zero.
+    public static func gather(config: PipelineConfig, configFile: String, logger: Logger, nowMicros: Int64) async throws(OperationError) -> StatusReport {
+        let directory = config.store.stateDirectory
+        let snapshot: StatusSnapshot?
+        do {
+            snapshot = try StatusSnapshot.read(stateDirectory: directory)
+        } catch {
+            throw OperationError(.io, "cannot read \(StatusSnapshot.path(stateDirectory: directory)): \(error)")
+        }
+        let live = snapshot?.isLive(nowMicros: nowMicros) ?? false
+        let stages = config.chain.stages.map(\.name)
+        let store: any EventStore
+        do {
+            store = try OperatorStore.open(config, configFile: configFile, logger: logger)
+        } catch where error.code == .noStore {
+            var report = StatusReport(snapshot: snapshot, live: live, storePath: config.store.databasePath, lastSeq: 0,
+                                      checkpoint: stages.isEmpty ? nil : 0, deadLetters: 0, stages: stages)
+            report.state = .notRunning(error.message)
+            return report
+        }
+        let report: Result<StatusReport, StoreError>
+        do {
+            let lastSeq = try await store.lastSequence()
+            let checkpoint = stages.isEmpty ? nil : try await store.checkpoint(ChainRunner.consumer)
+            let deadLetters = try await store.deadLetterCount()
+            report = .success(StatusReport(snapshot: snapshot, live: live, storePath: config.store.databasePath, lastSeq: lastSeq,
+                                           checkpoint: checkpoint, deadLetters: deadLetters, stages: stages))
+        } catch {
+            report = .failure(error)
+        }
+        await store.close()
+        do { return try report.get() } catch { throw .store(error, "read the store") }
+    }
+}

@@ -1,0 +1,99 @@
+import Foundation
+import HookpipeConfig
+import HookpipeOperations
+import HookpipeStore
+import Logging
+import Synchronization
+import Testing
+
+@Suite("Injector")
+struct InjectorTests {
+    let input = #"""
+        {"id":"evt_1","n":1}
+        not json
+
+        {"id":"evt_2","n":2}
+        [1]
+        {"id":"evt_1","n":"again"}
+        {"id":"evt_3","n":3}
+        """#
+
+    func injector(_ store: any EventStore, batchSize: Int = 256) -> Injector {
+        let source = SourceConfig(name: "stripe", path: "/hooks/stripe", scheme: .stripe)
+        return Injector(decoder: InjectDecoder(source: source, idPointer: nil, maxLineBytes: 1024), store: store, batchSize: batchSize, pause: .zero)
+    }
+
+    /// Runs the injector over `chunks`, returning its summary and every report.
+    func run(_ injector: Injector, _ chunks: [[UInt8]]) async throws -> (Injector.Summary, [Injector.LineReport]) {
+        var remaining = chunks[...]
+        var reports: [Injector.LineReport] = []
+        let summary = try await injector.run(read: { remaining.popFirst() ?? [] }) { reports.append($0) }
+        return (summary, reports)
+    }
+
+    @Test("stores valid lines, reports the rest by line number; the same whether fed at once, byte by byte or in batches of one")
+    func chunking() async throws {
+        let bytes = Array(input.utf8)
+        var results: [[Injector.LineReport]] = []
+        for (chunks, batchSize) in [([bytes], 256), (bytes.map { [$0] }, 256), ([bytes], 1)] {
+            let temporary = try TemporaryStore()
+            let (summary, reports) = try await run(injector(temporary.store, batchSize: batchSize), chunks)
+            #expect(summary.lines == 7)
+            #expect(summary.stored == 3)
+            #expect(summary.duplicates == 1)
+            #expect(summary.invalid == 2)
+            #expect(summary.description == "3 stored, 1 duplicate, 2 invalid (7 lines)")
+            #expect(try await temporary.store.events(after: 0, limit: 10).map(\.dedupeKey) == ["evt_1", "evt_2", "evt_3"])
+            results.append(reports.map { report in
+                // Line 2's message comes from jansson; keep only where it was found.
+                if case .invalid(let line, let reason) = report, line == 2 { return .invalid(line: line, reason: String(reason.prefix(12))) }
+                return report
+            })
+            await temporary.remove()
+        }
+        #expect(results[0] == [
+            .stored(line: 1, seq: 1, id: "evt_1"), .invalid(line: 2, reason: "invalid JSON"), .stored(line: 4, seq: 2, id: "evt_2"),
+            .invalid(line: 5, reason: "not a JSON object (one event object per line is expected)"),
+            .duplicate(line: 6, seq: 1, id: "evt_1"), .stored(line: 7, seq: 3, id: "evt_3"),
+        ])
+        #expect(results[1] == results[0])
+        #expect(results[2] == results[0])
+    }
+
+    @Test("a second run of the same lines stores nothing new")
+    func rerun() async throws {
+        let temporary = try TemporaryStore()
+        let first = try await run(injector(temporary.store), [Array(input.utf8)]).0
+        let second = try await run(injector(temporary.store), [Array(input.utf8)]).0
+        #expect(first.stored == 3)
+        #expect(second.stored == 0)
+        #expect(second.duplicates == 4)
+        #expect(try await temporary.store.lastSequence() == 3)
+        await temporary.remove()
+    }
+
+    /// The store of `temporary`, opened again (the test closed the first one).
+    func reopen(_ temporary: TemporaryStore) throws -> SQLiteEventStore {
+        try SQLiteEventStore(path: temporary.directory + "/hookpipe.sqlite", logger: .init(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+    }
+
+    @Test("a store failure stops the run with what was stored before")
+    func storeFailure() async throws {
+        let temporary = try TemporaryStore()
+        let injector = injector(temporary.store)
+        let chunks = Mutex([Array(#"{"id":"a"}"#.utf8) + [0x0A], Array(#"{"id":"b"}"#.utf8) + [0x0A]])
+        let store = temporary.store
+        await #expect(throws: OperationError.self) {
+            _ = try await injector.run(read: {
+                let next = chunks.withLock { $0.isEmpty ? [] : $0.removeFirst() }
+                // Closing the store after the first chunk makes the second fail.
+                if next == Array(#"{"id":"b"}"#.utf8) + [0x0A] { await store.close() }
+                return next
+            }) { _ in }
+        }
+        let reopened = try reopen(temporary)
+        #expect(try await reopened.lastSequence() == 1)
+        await reopened.close()
+        try? FileManager.default.removeItem(atPath: temporary.directory)
+    }
+}
