@@ -25,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/LebJe/TOMLKit", exact: "0.6.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // C interop: jansson, with its function-like macros exposed as inline functions.
@@ -97,6 +98,21 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(name: "HookpipeSystemd", swiftSettings: strictSettings),
+        // The admin listener: /healthz, /readyz, /metrics (Prometheus).
+        .target(
+            name: "HookpipeAdmin",
+            dependencies: [
+                "HookpipeTelemetry", "HookpipeStore", "HookpipeChain", "HookpipeReceiver", "HookpipeJSON",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            swiftSettings: strictSettings
+        ),
         // Wires the services of `hookpipe run` together.
         .target(
             name: "HookpipeDaemon",
@@ -150,5 +166,16 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(name: "HookpipeSystemdTests", dependencies: ["HookpipeSystemd"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "HookpipeAdminTests",
+            dependencies: [
+                "HookpipeAdmin", "HookpipeTelemetry",
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            swiftSettings: strictSettings
+        ),
     ]
 )

@@ -1,0 +1,44 @@
+public import HookpipeChain
+
+/// What the admin listener reads from the chain at scrape or probe time: a
+/// copy of ``ChainRunner/status()`` reduced to what metrics and readiness use.
+public struct ChainSample: Sendable, Equatable {
+    public struct Stage: Sendable, Equatable {
+        public var name: String
+        public var failed: Bool
+        public var restarts: Int
+        public var linesIn: Int64
+        public var linesOut: Int64
+
+        public init(name: String, failed: Bool, restarts: Int = 0, linesIn: Int64 = 0, linesOut: Int64 = 0) {
+            self.name = name
+            self.failed = failed
+            self.restarts = restarts
+            self.linesIn = linesIn
+            self.linesOut = linesOut
+        }
+    }
+
+    /// The saved checkpoint.
+    public var checkpoint: Int64
+    public var inFlight: Int
+    /// Dead letters written since the runner started.
+    public var deadLettered: Int
+    public var invalidLines: Int
+    public var stages: [Stage]
+
+    public init(checkpoint: Int64, inFlight: Int, deadLettered: Int, invalidLines: Int, stages: [Stage]) {
+        self.checkpoint = checkpoint
+        self.inFlight = inFlight
+        self.deadLettered = deadLettered
+        self.invalidLines = invalidLines
+        self.stages = stages
+    }
+
+    public init(_ status: ChainRunner.Status) {
+        self.init(checkpoint: status.checkpoint, inFlight: status.inFlight, deadLettered: status.deadLettered,
+                  invalidLines: status.invalidLines, stages: status.stages.map {
+                      Stage(name: $0.name, failed: $0.failed, restarts: $0.restarts, linesIn: $0.linesIn, linesOut: $0.linesOut)
+                  })
+    }
+}
