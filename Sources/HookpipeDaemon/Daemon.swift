@@ -1,5 +1,6 @@
 public import HookpipeConfig
 import Foundation
+import HookpipeAdmin
 import HookpipeChain
 import HookpipeReceiver
 import HookpipeStore
@@ -40,8 +41,11 @@ public struct Daemon {
         _ = try? notifier.status("recovering the store")
         let sources = try SourceFactory.make(config.sources, configFile: configFile, environment: environment)
         try Self.prepareStateDirectory(config.store.stateDirectory)
+        // Metrics: a Prometheus registry when [admin] is enabled, swift-metrics' no-op otherwise.
+        let metrics = Self.makeMetrics(config.admin)
         // Recovery (SQLite WAL replay, migrations) completes before the port opens.
-        let store = try SQLiteEventStore(path: config.store.databasePath, maxBatch: config.store.maxBatch, logger: logger)
+        let store = try SQLiteEventStore(path: config.store.databasePath, maxBatch: config.store.maxBatch, logger: logger,
+                                         metrics: metrics.store)
         let lastSeq = try await store.lastSequence()
         logger.notice("store open", metadata: ["store.path": "\(config.store.databasePath)", "store.last_seq": "\(lastSeq)"])
         var runner: ChainRunner?
@@ -63,10 +67,14 @@ public struct Daemon {
                             maxHeaderBytes: config.server.maxHeaderBytes, maxConnections: config.server.maxConnections,
                             requestTimeout: config.server.requestTimeout, idleTimeout: config.server.idleTimeout,
                             inheritedSocket: activation?.listener(named: SocketActivation.httpName)),
-            ingest: Ingest(sources: sources), store: store, group: group, logger: logger)
+            ingest: Ingest(sources: sources, metricsFactory: metrics.factory), store: store, group: group, logger: logger)
+        let admin = Self.makeAdmin(config.admin, metrics: metrics, store: store, runner: runner,
+                                   inheritedSocket: activation?.listener(named: SocketActivation.adminName), group: group, logger: logger)
         do {
             try await receiver.bind()
+            try await admin?.bind()
         } catch {
+            await receiver.close()
             await store.close()
             try? await group.shutdownGracefully()
             throw error
@@ -77,6 +85,8 @@ public struct Daemon {
         ]
         if let runner { services.append(.init(service: ChainService(runner: runner, drainTimeout: config.chain.drainTimeout))) }
         services.append(.init(service: receiver))
+        // After the receiver, so it stops first: /readyz fails before the listener closes.
+        if let admin { services.append(.init(service: admin)) }
         // Last to start (READY=1 once everything before it runs), first to stop (STOPPING=1).
         let chain = runner
         var heartbeat: (@Sendable () -> ContinuousClock.Instant)?
@@ -122,9 +132,6 @@ public struct Daemon {
     static func refuseUnavailable(_ config: PipelineConfig) throws {
         if config.server.tlsCertificate != nil {
             throw UnavailableFeature(message: "[server] tls_certificate/tls_key: native TLS is not available in this version; terminate TLS in a reverse proxy (nginx, Caddy) for now")
-        }
-        if config.admin.enabled {
-            throw UnavailableFeature(message: "[admin] enabled = true: the admin listener is not available in this version; leave [admin] out for now")
         }
     }
 

@@ -116,9 +116,9 @@ struct DaemonEndToEndTests {
         #expect(run.status == 1)
     }
 
-    @Test("run refuses settings this version cannot honour (native TLS, the admin listener) instead of ignoring them")
+    @Test("run refuses settings this version cannot honour (native TLS) instead of ignoring them")
     func refusesUnavailableFeatures() throws {
-        for extra in ["[server]\ntls_certificate = \"c.pem\"\ntls_key = \"k.pem\"", "[admin]\nenabled = true"] {
+        for extra in ["[server]\ntls_certificate = \"c.pem\"\ntls_key = \"k.pem\""] {
             let workspace = try Workspace()
             defer { workspace.remove() }
             let text = try String(contentsOfFile: workspace.config, encoding: .utf8)
