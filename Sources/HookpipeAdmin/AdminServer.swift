@@ -14,25 +14,34 @@ import Synchronization
 public final class AdminServer: Service {
     /// Request limits; admin requests are tiny GETs.
     public struct Limits: Sendable {
+        /// Larger request heads get 431 and the connection closes.
         public var maxHeaderBytes = 8192
+        /// Larger bodies (announced or sent) get 413 and the connection closes.
         public var maxBodyBytes = 1024
+        /// Connections beyond this are closed at accept.
         public var maxConnections = 64
+        /// Time to send a whole request once its first byte arrived (408 after).
         public var requestTimeout: Duration = .seconds(5)
+        /// An idle keep-alive connection is closed after this.
         public var idleTimeout: Duration = .seconds(30)
 
+        /// The defaults above.
         public init() {}
     }
 
     /// Listener settings.
     public struct Settings: Sendable {
+        /// Address to bind; loopback unless the operator chose otherwise.
         public var host: String
         /// 0 picks a free port (see the `admin listening` log line).
         public var port: Int
+        /// Request and connection limits.
         public var limits: Limits
         /// A listening socket inherited from systemd (socket activation, the
         /// descriptor named `admin`); when set, `host` and `port` are not bound.
         public var inheritedSocket: Int32?
 
+        /// Settings for `host:port` (or an inherited socket) with the given limits.
         public init(host: String, port: Int, limits: Limits = .init(), inheritedSocket: Int32? = nil) {
             self.host = host
             self.port = port
@@ -47,6 +56,7 @@ public final class AdminServer: Service {
     private let logger: Logger
     private let channelBox = Mutex<(any Channel)?>(nil)
 
+    /// A listener answering from `endpoints` on `group`'s event loops.
     public init(settings: Settings, endpoints: AdminEndpoints, group: any EventLoopGroup, logger: Logger) {
         self.settings = settings
         self.endpoints = endpoints
@@ -103,6 +113,7 @@ public final class AdminServer: Service {
         try? await channel.close()
     }
 
+    /// Serves until graceful shutdown (binding first if ``bind()`` was not called).
     public func run() async throws {
         if localAddress == nil { try await bind() }
         guard let channel = channelBox.withLock({ $0 }) else { return }

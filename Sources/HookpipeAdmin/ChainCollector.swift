@@ -32,6 +32,7 @@ public final class ChainCollector: Sendable {
     private let lastSequence: Gauge
     private let chain = Mutex<ChainSeries?>(nil)
 
+    /// Creates the store gauge now; chain series on the first sample with a chain.
     public init(factory: any MetricsFactory = MetricsSystem.factory) {
         self.factory = factory
         lastSequence = Gauge(label: MetricName.storeLastSequence, factory: factory)

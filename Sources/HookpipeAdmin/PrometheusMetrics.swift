@@ -13,6 +13,7 @@ public struct PrometheusMetrics: Sendable {
 
     private static let bootstrapped = Atomic<Bool>(false)
 
+    /// A factory over `registry` (a new, empty one by default).
     public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
         var factory = PrometheusMetricsFactory(registry: registry)
         factory.defaultDurationHistogramBuckets = MetricBuckets.latency

@@ -15,8 +15,10 @@ public struct Readiness: Sendable, Equatable {
     /// Why the daemon is not ready, one short sentence each; empty when ready.
     public var reasons: [String]
 
+    /// No reason against it.
     public var isReady: Bool { reasons.isEmpty }
 
+    /// A verdict with these reasons (none: ready).
     public init(reasons: [String]) {
         self.reasons = reasons
     }

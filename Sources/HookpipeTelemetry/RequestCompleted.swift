@@ -5,20 +5,26 @@ public import Logging
 /// line and its metrics, emitted together. Never carries a secret or a
 /// signature.
 public struct RequestCompleted {
+    /// The HTTP status answered.
     public var status: Int
     /// The response's outcome code (`hook.outcome`, metric label `outcome`).
     public var outcome: String
+    /// The request method (logged, at most 16 characters).
     public var method: String
     /// The request target; only its path is logged.
     public var uri: String
+    /// The peer's IP address.
     public var peer: String?
+    /// The matched `[[source]]`, if any.
     public var source: String?
+    /// The dedupe key (the envelope's `id`), once known.
     public var eventID: String?
     /// Why a request was refused, for the log.
     public var reason: String?
     /// `DispatchTime.now().uptimeNanoseconds` when the request head arrived.
     public var startNanos: UInt64
 
+    /// Describes one answered request; ``emit(to:metrics:)`` records it.
     public init(status: Int, outcome: String, method: String, uri: String, peer: String?, source: String?, eventID: String?,
                 reason: String?, startNanos: UInt64) {
         self.status = status

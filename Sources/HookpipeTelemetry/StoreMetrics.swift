@@ -9,6 +9,7 @@ public final class StoreMetrics: Sendable {
     private let commitLatency: Timer
     private let lastFailure = Mutex<(code: String, at: ContinuousClock.Instant)?>(nil)
 
+    /// Creates the commit latency histogram in `factory`.
     public init(factory: any MetricsFactory = MetricsSystem.factory) {
         commitLatency = Timer(label: MetricName.storeCommitLatency, factory: factory)
     }
