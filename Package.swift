@@ -25,6 +25,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/LebJe/TOMLKit", exact: "0.6.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // C interop: jansson, with its function-like macros exposed as inline functions.
@@ -54,16 +56,19 @@ let package = Package(
         .target(
             name: "HookpipeStore",
             dependencies: [
-                "HookpipeJSON",
+                "HookpipeJSON", "HookpipeTelemetry",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
         ),
-        // Log handler and the telemetry events shared by the services.
+        // Log handler, the telemetry events shared by the services, metric names.
         .target(
             name: "HookpipeTelemetry",
-            dependencies: [.product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+            ],
             swiftSettings: strictSettings
         ),
         // The HTTP listener: verify, validate, dedupe, store, acknowledge.
@@ -78,6 +83,7 @@ let package = Package(
                 .product(name: "Atomics", package: "swift-atomics"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
             ],
             swiftSettings: strictSettings
         ),
@@ -93,17 +99,33 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(name: "HookpipeSystemd", swiftSettings: strictSettings),
+        // The admin listener: /healthz, /readyz, /metrics (Prometheus).
+        .target(
+            name: "HookpipeAdmin",
+            dependencies: [
+                "HookpipeTelemetry", "HookpipeStore", "HookpipeChain", "HookpipeReceiver", "HookpipeJSON",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            swiftSettings: strictSettings
+        ),
         // Wires the services of `hookpipe run` together.
         .target(
             name: "HookpipeDaemon",
             dependencies: [
                 "HookpipeConfig", "HookpipeStore", "HookpipeReceiver", "HookpipeTelemetry", "HookpipeJSON", "HookpipeChain",
-                "HookpipeSystemd",
+                "HookpipeSystemd", "HookpipeAdmin",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
             ],
             swiftSettings: strictSettings
         ),
@@ -170,5 +192,16 @@ let package = Package(
         ),
         .testTarget(name: "HookpipeSystemdTests", dependencies: ["HookpipeSystemd"], swiftSettings: strictSettings),
         .testTarget(name: "HookpipeDaemonTests", dependencies: ["HookpipeDaemon", "HookpipeConfig"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "HookpipeAdminTests",
+            dependencies: [
+                "HookpipeAdmin", "HookpipeTelemetry",
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            swiftSettings: strictSettings
+        ),
     ]
 )

@@ -7,6 +7,7 @@
 #   LOG_LEVEL=warning bench/receiver.sh   (default info: one log line per request)
 #   THREADS=1 bench/receiver.sh          (event-loop threads; default 0 = one per core)
 #   PROFILE=1 bench/receiver.sh           (also records a perf profile of the c=64 run)
+#   ADMIN=1 bench/receiver.sh             (with [admin] on: metrics recorded into Prometheus; default off)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 duration="${1:-10}"
@@ -33,6 +34,9 @@ threads = ${THREADS:-0}
 state_directory = "state"
 [log]
 level = "${LOG_LEVEL:-info}"
+[admin]
+enabled = $([ "${ADMIN:-0}" = 1 ] && echo true || echo false)
+port = 0
 [[source]]
 name = "stripe"
 path = "/hooks/stripe"
@@ -75,3 +79,12 @@ run 1 1 60000
 run 64 2 600000
 echo
 echo "accepted/s = new rows in the store per second (each one fsync'd before its 200)."
+if [ "${ADMIN:-0}" = 1 ]; then
+  admin_port=$(sed -nE 's/.*admin listening.*127\.0\.0\.1:([0-9]+).*/\1/p' "$work/daemon.log" | head -1)
+  echo
+  echo "ack latency and store commits as /metrics reports them (both runs):"
+  exec 3<>"/dev/tcp/127.0.0.1/$admin_port"
+  printf 'GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n' >&3
+  grep -E '^hookpipe_(ack_latency_seconds_(count|sum)|store_commit_seconds_(count|sum)|requests_total)' <&3 || true
+  exec 3<&-
+fi

@@ -73,7 +73,9 @@ class Daemon:
         self.log_path = os.path.join(workspace.dir, "daemon.log")
         self.log = open(self.log_path, "ab")
         self.process = subprocess.Popen([binary, "run", "--config", workspace.config], stdout=subprocess.DEVNULL,
-                                        stderr=self.log, stdin=subprocess.DEVNULL)
+                                        stderr=self.log, stdin=subprocess.DEVNULL,
+                                        # Start as systemd would: no signal blocked (a test runner may block some).
+                                        preexec_fn=lambda: signal.pthread_sigmask(signal.SIG_SETMASK, []))
 
     def wait_listening(self, timeout=30):
         deadline = time.time() + timeout

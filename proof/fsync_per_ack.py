@@ -26,7 +26,10 @@ def main():
         daemon.wait_listening()
         time.sleep(0.5)  # start-up syncs are over
         tracer = subprocess.Popen(["strace", "-f", "-qq", "-e", "trace=fsync,fdatasync", "-o", trace, "-p", str(daemon.process.pid)],
-                                  stderr=subprocess.DEVNULL)
+                                  stderr=open(os.path.join(ws.dir, "strace.err"), "w"),
+                                  # A test runner may start us with signals blocked; the mask is
+                                  # inherited, and strace must see the SIGTERM that ends it.
+                                  preexec_fn=lambda: signal.pthread_sigmask(signal.SIG_SETMASK, []))
         time.sleep(1.0)  # attached to every thread
         conn = http.client.HTTPConnection("127.0.0.1", ws.port, timeout=10)
         acked = 0
@@ -38,8 +41,12 @@ def main():
             acked += 200 <= response.status < 300
         conn.close()
         time.sleep(0.3)
-        tracer.send_signal(signal.SIGINT)
-        tracer.wait(timeout=10)
+        tracer.send_signal(signal.SIGTERM)
+        try:
+            tracer.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            print(open(os.path.join(ws.dir, "strace.err")).read()[-2000:], file=sys.stderr)
+            raise
         with open(trace) as f:
             syncs = sum(1 for line in f if "fsync(" in line or "fdatasync(" in line)
     finally:

@@ -24,10 +24,10 @@
 /// max_batch = 1024                # > 0; default 1024
 /// retention = "30d"               # settled events older than this are pruned; default "30d"
 ///
-/// [admin]                         # optional table: /healthz, /readyz, /metrics (not yet available:
-/// enabled = false                 #   `hookpipe run` refuses true); default false
+/// [admin]                         # optional table: /healthz, /readyz, /metrics
+/// enabled = false                 # default false
 /// host = "127.0.0.1"              # default "127.0.0.1" (loopback only)
-/// port = 8081                     # 1–65535; default 8081
+/// port = 8081                     # 0–65535 (0: any free port, logged); default 8081
 ///
 /// [log]                           # optional table
 /// level = "info"                  # trace debug info notice warning error critical; default "info"

@@ -79,12 +79,11 @@ public struct StoreConfig: Sendable, Equatable {
 
 /// The admin listener: `/healthz`, `/readyz`, `/metrics`. Key table: `[admin]`.
 public struct AdminConfig: Sendable, Equatable {
-    /// Whether the admin listener runs. Default false: this version does not
-    /// have the admin listener yet, and `hookpipe run` refuses `true`.
+    /// Whether the admin listener runs. Default false.
     public var enabled: Bool = false
     /// Address to bind. Default `127.0.0.1`: never reachable from outside unless changed.
     public var host: String = "127.0.0.1"
-    /// TCP port. Default 8081.
+    /// TCP port. Default 8081; 0 picks a free port (the daemon logs it).
     public var port: Int = 8081
 
     public init() {}

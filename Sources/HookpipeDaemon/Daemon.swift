@@ -1,5 +1,6 @@
 public import HookpipeConfig
 import Foundation
+import HookpipeAdmin
 import HookpipeChain
 import HookpipeReceiver
 import HookpipeStore
@@ -33,7 +34,6 @@ public struct Daemon {
         for warning in loaded.warnings {
             logger.warning("config warning", metadata: ["detail": "\(warning)"])
         }
-        try Self.refuseUnavailable(config)
         // systemd: notify socket, watchdog, activated sockets (all optional).
         let notifier = SystemdNotifier(environment: environment)
         let watchdog = try WatchdogSettings(environment: environment)
@@ -47,8 +47,11 @@ public struct Daemon {
         if let previous = try? StatusSnapshot.read(stateDirectory: config.store.stateDirectory) {
             LeftoverStages.stop(previous: previous, logger: logger)
         }
+        // Metrics: a Prometheus registry when [admin] is enabled, swift-metrics' no-op otherwise.
+        let metrics = Self.makeMetrics(config.admin)
         // Recovery (SQLite WAL replay, migrations) completes before the port opens.
-        let store = try SQLiteEventStore(path: config.store.databasePath, maxBatch: config.store.maxBatch, logger: logger)
+        let store = try SQLiteEventStore(path: config.store.databasePath, maxBatch: config.store.maxBatch, logger: logger,
+                                         metrics: metrics.store)
         let lastSeq = try await store.lastSequence()
         logger.notice("store open", metadata: ["store.path": "\(config.store.databasePath)", "store.last_seq": "\(lastSeq)"])
         let chain = ChainController(config: config.chain, store: store, stateDirectory: config.store.stateDirectory,
@@ -66,10 +69,14 @@ public struct Daemon {
                             maxHeaderBytes: config.server.maxHeaderBytes, maxConnections: config.server.maxConnections,
                             requestTimeout: config.server.requestTimeout, idleTimeout: config.server.idleTimeout,
                             inheritedSocket: activation?.listener(named: SocketActivation.httpName)),
-            ingest: Ingest(sources: sources), tls: tls, store: store, group: group, logger: logger)
+            ingest: Ingest(sources: sources, metricsFactory: metrics.factory), tls: tls, store: store, group: group, logger: logger)
+        let admin = Self.makeAdmin(config.admin, metrics: metrics, store: store, runner: { chain.runner },
+                                   inheritedSocket: activation?.listener(named: SocketActivation.adminName), group: group, logger: logger)
         do {
             try await receiver.bind()
+            try await admin?.bind()
         } catch {
+            await receiver.close()
             await store.close()
             try? await group.shutdownGracefully()
             throw error
@@ -78,7 +85,7 @@ public struct Daemon {
         let consumer = config.chain.stages.isEmpty ? nil : ChainRunner.consumer
         let statusLine = Self.statusLine(sources: sources.count, chain: chain, store: store, health: storeHealth)
         let address = receiver.localAddress
-        let services: [any Service] = [
+        var services: [any Service] = [
             StoreService(store: store, path: config.store.databasePath, health: storeHealth, retention: config.store.retention, consumer: consumer, logger: logger),
             ChainControllerService(controller: chain),
             receiver,
@@ -87,11 +94,14 @@ public struct Daemon {
                 listener: "\(receiver.scheme)://\(address?.ipAddress ?? config.server.host):\(address?.port ?? config.server.port)",
                 sources: sources.map(\.name), store: store, storeHealth: storeHealth, chain: { chain.runner }, interval: .seconds(1), logger: logger),
             ReloadService(reloader: Reloader(configFile: configFile, environment: environment, running: config,
-                                             receiver: receiver, chain: chain, notifier: notifier, logger: logger)),
+                                             receiver: receiver, chain: chain, metricsFactory: metrics.factory,
+                                             notifier: notifier, logger: logger)),
             // Last to start (READY=1 once everything before it runs), first to stop (STOPPING=1).
             SystemdService(notifier: notifier, watchdog: watchdog, eventLoop: group.next(),
                            chainHeartbeat: { chain.heartbeat }, statusLine: statusLine, logger: logger),
         ]
+        // After the receiver, so it stops first: /readyz fails before the listener closes.
+        if let admin { services.insert(admin, at: 3) }
         for source in sources {
             logger.info("source ready", metadata: ["hook.source": "\(source.name)", "http.path": "\(source.path)",
                                                    "hook.scheme": "\(source.scheme.name)"])
@@ -123,19 +133,6 @@ public struct Daemon {
     static func makeTLS(_ server: ServerConfig) throws -> NIOSSLContext? {
         guard let certificate = server.tlsCertificate, let key = server.tlsKey else { return nil }
         return try ReceiverTLS.makeContext(certificatePath: certificate, keyPath: key)
-    }
-
-    /// Settings accepted by the config format whose features this version
-    /// does not have yet: refused, rather than silently ignored.
-    static func refuseUnavailable(_ config: PipelineConfig) throws {
-        if config.admin.enabled {
-            throw UnavailableFeature(message: "[admin] enabled = true: the admin listener is not available in this version; leave [admin] out for now")
-        }
-    }
-
-    struct UnavailableFeature: Error, CustomStringConvertible {
-        var message: String
-        var description: String { message }
     }
 
     /// Creates the state directory (mode 0700) when missing.

@@ -1,3 +1,4 @@
+import CoreMetrics
 import HookpipeConfig
 import HookpipeReceiver
 import HookpipeSystemd
@@ -17,12 +18,14 @@ actor Reloader {
     private let environment: [String: String]
     private let receiver: ReceiverServer
     private let chain: ChainController
+    private let metricsFactory: any MetricsFactory
     private let notifier: SystemdNotifier
     private let logger: Logger
     private var running: PipelineConfig
 
     init(configFile: String, environment: [String: String], running: PipelineConfig, receiver: ReceiverServer,
-         chain: ChainController, notifier: SystemdNotifier, logger: Logger) {
+         chain: ChainController, metricsFactory: any MetricsFactory, notifier: SystemdNotifier, logger: Logger) {
+        self.metricsFactory = metricsFactory
         self.configFile = configFile
         self.environment = environment
         self.running = running
@@ -64,7 +67,7 @@ actor Reloader {
         }
         let plan = ReloadPlan(running: running, new: loaded.config)
         var next = ReloadPlan.effective(running: running, new: loaded.config)
-        receiver.update(ingest: Ingest(sources: sources), tls: tls)
+        receiver.update(ingest: Ingest(sources: sources, metricsFactory: metricsFactory), tls: tls)
         var outcome = Outcome.applied(plan)
         if plan.chainChanged {
             logger.notice("chain changed: draining it and starting the new one")

@@ -1,4 +1,6 @@
+public import CoreMetrics
 public import HookpipeStore
+public import HookpipeTelemetry
 import HookpipeVerification
 public import Foundation
 import HookpipeJSON
@@ -15,29 +17,39 @@ public struct Ingest: Sendable {
         case store(IncomingEvent, RequestSummary)
     }
 
-    /// What the request log line says about a request.
+    /// What the request log line and metrics say about a request.
     public struct RequestSummary: Sendable {
         public var source: String?
         public var eventID: String?
         /// Why a request was refused, for the log; never secret material.
         public var reason: String?
+        /// The matched source's metrics; `nil` before routing.
+        public var metrics: RequestMetrics?
     }
 
-    private let sourcesByPath: [String: SourceRuntime]
+    private let sourcesByPath: [String: (source: SourceRuntime, metrics: RequestMetrics)]
     private let now: @Sendable () -> Date
+    /// Metrics for requests that matched no source (`source=""`).
+    public let unroutedMetrics: RequestMetrics
 
-    /// - Parameter now: the clock used for timestamp tolerance (tests pass a fixed one).
-    public init(sources: [SourceRuntime], now: @escaping @Sendable () -> Date = Date.init) {
-        self.sourcesByPath = Dictionary(sources.map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
+    /// - Parameters:
+    ///   - now: the clock used for timestamp tolerance (tests pass a fixed one).
+    ///   - metricsFactory: where each source's request metrics are created, once.
+    public init(sources: [SourceRuntime], now: @escaping @Sendable () -> Date = Date.init,
+                metricsFactory: any MetricsFactory = MetricsSystem.factory) {
+        self.sourcesByPath = Dictionary(
+            sources.map { ($0.path, ($0, RequestMetrics(source: $0.name, factory: metricsFactory))) },
+            uniquingKeysWith: { first, _ in first })
         self.now = now
+        self.unroutedMetrics = RequestMetrics.unrouted(factory: metricsFactory)
     }
 
     public func decide(_ request: ReceivedRequest) -> Decision {
-        guard let source = sourcesByPath[String(request.path)] else {
+        guard let (source, metrics) = sourcesByPath[String(request.path)] else {
             return .respond(.error(404, "unknown_path", "no source is configured for this path"),
-                            RequestSummary(reason: "no source at \(request.path.prefix(200))"))
+                            RequestSummary(reason: "no source at \(request.path.prefix(200))", metrics: unroutedMetrics))
         }
-        var summary = RequestSummary(source: source.name)
+        var summary = RequestSummary(source: source.name, metrics: metrics)
         guard request.method == "POST" else {
             summary.reason = "method \(request.method.prefix(20))"
             return .respond(.error(405, "method_not_allowed", "webhooks are received with POST", headers: [("Allow", "POST")]), summary)

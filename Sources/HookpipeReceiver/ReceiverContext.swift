@@ -1,6 +1,6 @@
 import Atomics
-import Dispatch
 import HookpipeStore
+import HookpipeTelemetry
 import Logging
 import Synchronization
 
@@ -24,29 +24,13 @@ struct ReceiverContext: Sendable {
     /// waits for them so that every stored event also gets its answer.
     let inFlight = ManagedAtomic<Int>(0)
 
-    /// The one log line per request, accepted or refused. Data goes in
-    /// metadata with dotted keys; never a secret or a signature.
+    /// The one log line per request, accepted or refused, and its metrics
+    /// (``RequestCompleted``). Data goes in metadata with dotted keys; never a
+    /// secret or a signature.
     func log(_ response: WebhookResponse, summary: Ingest.RequestSummary, method: String, uri: String, remote: String?, startNanos: UInt64) {
-        let level: Logger.Level = switch response.status {
-        case 200..<300: .info
-        case 500...: .error
-        case 401, 403: .warning
-        default: .notice
-        }
-        guard logger.logLevel <= level else { return }
-        let micros = (DispatchTime.now().uptimeNanoseconds &- startNanos) / 1_000
-        var metadata: Logger.Metadata = [
-            "http.status": "\(response.status)",
-            "http.method": "\(method.prefix(16))",
-            "http.path": "\(uri.split(separator: "?", maxSplits: 1).first?.prefix(200) ?? "")",
-            "hook.outcome": "\(response.outcome)",
-            "net.peer": "\(remote ?? "unknown")",
-            "latency.us": "\(micros)",
-        ]
-        if let source = summary.source { metadata["hook.source"] = "\(source)" }
-        if let id = summary.eventID { metadata["hook.id"] = "\(id.prefix(200))" }
-        if let reason = summary.reason { metadata["reason"] = "\(reason)" }
-        logger.log(level: level, "request", metadata: metadata)
+        RequestCompleted(status: response.status, outcome: response.outcome, method: method, uri: uri, peer: remote,
+                         source: summary.source, eventID: summary.eventID, reason: summary.reason, startNanos: startNanos)
+            .emit(to: logger, metrics: summary.metrics ?? ingest.unroutedMetrics)
     }
 }
 

@@ -1,3 +1,4 @@
+public import HookpipeTelemetry
 public import Logging
 import Foundation
 import GRDB
@@ -31,7 +32,8 @@ public final class SQLiteEventStore: EventStore {
     ///
     /// - Parameters:
     ///   - maxBatch: most events committed in one transaction.
-    public init(path: String, maxBatch: Int = 1024, logger: Logger) throws(StoreError) {
+    ///   - metrics: told each commit's latency, or its failure.
+    public init(path: String, maxBatch: Int = 1024, logger: Logger, metrics: StoreMetrics = StoreMetrics()) throws(StoreError) {
         self.logger = logger
         var configuration = Configuration()
         configuration.label = "hookpipe"
@@ -66,7 +68,12 @@ public final class SQLiteEventStore: EventStore {
         var lastPrune = Date.distantPast
         let observers = self.observers
         self.queue = GroupCommitQueue(maxBatch: maxBatch) { batch in
+            let start = DispatchTime.now().uptimeNanoseconds
             let result = Self.commit(batch, in: pool, lastPrune: &lastPrune)
+            switch result {
+            case .success: metrics.committed(nanoseconds: DispatchTime.now().uptimeNanoseconds &- start)
+            case .failure(let error): metrics.commitFailed(code: error.code.rawValue)
+            }
             if case .success(let outcomes) = result, observers.isObserved {
                 let stored = zip(batch, outcomes).compactMap { event, outcome -> StoredEvent? in
                     guard case .stored(let seq) = outcome else { return nil }

@@ -116,17 +116,6 @@ struct DaemonEndToEndTests {
         #expect(run.status == 1)
     }
 
-    @Test("run refuses settings this version cannot honour (the admin listener) instead of ignoring them")
-    func refusesUnavailableFeatures() throws {
-        let workspace = try DaemonEndToEndTests.Workspace()
-        defer { workspace.remove() }
-        let text = try String(contentsOfFile: workspace.config, encoding: .utf8)
-        try (text + "\n[admin]\nenabled = true\n").write(toFile: workspace.config, atomically: false, encoding: .utf8)
-        let run = try HookpipeBinary.run(["run", "--config", workspace.config], timeout: 30)
-        #expect(run.status == 1)
-        #expect(run.stderr.contains("not available in this version"), "\(run.stderr)")
-    }
-
     @Test("an inline secret is accepted with a warning")
     func inlineSecretWarns() throws {
         let workspace = try Workspace(extraSource: """

@@ -60,6 +60,12 @@ struct StateDirectoryTests {
         while Self.alive(pid) && Date() < gone { Thread.sleep(forTimeInterval: 0.05) }
         #expect(!Self.alive(pid), "leftover stage \(pid) still running")
         #expect(restarted.stderr.snapshot().contains("stopping a stage process left over from the previous run"))
+        // The new status.json (its pid) shows the service group runs and handles SIGTERM.
+        let serving = Date().addingTimeInterval(10)
+        while Date() < serving && !((try? String(contentsOfFile: workspace.directory + "/state/status.json", encoding: .utf8))?
+            .contains("\"pid\":\(restarted.process.processIdentifier)") ?? false) {
+            Thread.sleep(forTimeInterval: 0.05)
+        }
         #expect(restarted.stop() == 0)
     }
 

@@ -39,7 +39,7 @@ struct OperationsConfigTOMLTests {
 
     @Test("bad admin values are refused with the key named")
     func badAdmin() {
-        expectError("[admin]\nport = 0\n" + minimalSource, code: .invalidValue, containing: ["admin.port"])
+        expectError("[admin]\nport = 65536\n" + minimalSource, code: .invalidValue, containing: ["admin.port"])
         expectError("[admin]\nenabled = \"yes\"\n" + minimalSource, code: .wrongType, containing: ["admin.enabled"])
         expectError("[admin]\nbind = \"x\"\n" + minimalSource, code: .unknownKey, containing: ["admin.bind"])
     }

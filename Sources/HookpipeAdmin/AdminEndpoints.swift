@@ -1,0 +1,100 @@
+public import HookpipeChain
+public import HookpipeStore
+public import HookpipeTelemetry
+import Synchronization
+
+/// What the admin endpoints read, and how each answers: readiness from the
+/// store and the chain, metrics from the registry after sampling them.
+public struct AdminEndpoints: Sendable {
+    let metrics: PrometheusMetrics
+    let collector: ChainCollector
+    let store: any EventStore
+    let runner: @Sendable () -> ChainRunner?
+    let storeMetrics: StoreMetrics
+    let storeTimeout: Duration
+    let commitFailureWindow: Duration
+
+    /// - Parameters:
+    ///   - runner: the chain's current runner, when `[[stage]]` are configured (it is replaced on reload).
+    ///   - storeMetrics: the store's commit metrics (the same object the store records into).
+    ///   - storeTimeout: longest a probe waits for the store's answer.
+    ///   - commitFailureWindow: a failed commit keeps `/readyz` at 503 this long unless a later commit succeeds.
+    public init(metrics: PrometheusMetrics, store: any EventStore, runner: @escaping @Sendable () -> ChainRunner?, storeMetrics: StoreMetrics,
+                storeTimeout: Duration = .seconds(2), commitFailureWindow: Duration = .seconds(10)) {
+        self.metrics = metrics
+        self.collector = ChainCollector(factory: metrics.factory)
+        self.store = store
+        self.runner = runner
+        self.storeMetrics = storeMetrics
+        self.storeTimeout = storeTimeout
+        self.commitFailureWindow = commitFailureWindow
+    }
+
+    func respond(to route: AdminRoute) async -> AdminResponse {
+        switch route {
+        case .health:
+            return .healthy
+        case .ready:
+            return .readiness(await readiness())
+        case .metrics:
+            let lastSequence = try? await lastSequence()?.get()
+            collector.collect(lastSequence: lastSequence, chain: runner().map { ChainSample($0.status()) })
+            return .metrics(metrics.exposition())
+        }
+    }
+
+    /// Whether the daemon should be sent traffic now.
+    public func readiness() async -> Readiness {
+        let answer: Readiness.StoreAnswer = switch await lastSequence() {
+        case .success: .answered
+        case .failure(let error): .failed(error.message)
+        case nil: .timedOut(storeTimeout)
+        }
+        return Readiness.evaluate(store: answer, recentCommitFailure: storeMetrics.recentFailure(within: commitFailureWindow),
+                                  stages: runner().map { ChainSample($0.status()).stages } ?? [])
+    }
+
+    /// The store's last sequence number, or `nil` when it did not answer within
+    /// ``storeTimeout`` (the query is left to finish on its own).
+    private func lastSequence() async -> Result<Int64, StoreError>? {
+        let store = self.store
+        let timeout = storeTimeout
+        let first = FirstResult<Result<Int64, StoreError>?>()
+        return await withCheckedContinuation { continuation in
+            first.install(continuation)
+            let timer = Task {
+                do { try await Task.sleep(for: timeout) } catch { return }
+                first.offer(nil)
+            }
+            Task {
+                let result: Result<Int64, StoreError>
+                do throws(StoreError) {
+                    result = .success(try await store.lastSequence())
+                } catch {
+                    result = .failure(error)
+                }
+                if first.offer(result) { timer.cancel() }
+            }
+        }
+    }
+}
+
+/// Resumes a continuation with the first value offered; later offers are dropped.
+private final class FirstResult<Value: Sendable>: Sendable {
+    private let continuation = Mutex<CheckedContinuation<Value, Never>?>(nil)
+
+    func install(_ continuation: CheckedContinuation<Value, Never>) {
+        self.continuation.withLock { $0 = continuation }
+    }
+
+    /// Returns whether `value` was the first.
+    @discardableResult
+    func offer(_ value: Value) -> Bool {
+        guard let continuation = continuation.withLock({ slot -> CheckedContinuation<Value, Never>? in
+            defer { slot = nil }
+            return slot
+        }) else { return false }
+        continuation.resume(returning: value)
+        return true
+    }
+}

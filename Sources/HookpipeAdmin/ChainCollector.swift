@@ -1,0 +1,82 @@
+public import CoreMetrics
+import HookpipeTelemetry
+import Synchronization
+
+/// Turns the store's and the chain's state into metrics when `/metrics` is
+/// scraped (collector style): gauges are set to the sampled values, counters
+/// advanced by what the chain's running totals grew since the last scrape.
+///
+/// Nothing here runs on the request path. Chain series exist only once a
+/// chain was sampled, so a daemon without `[[stage]]` exports none.
+public final class ChainCollector: Sendable {
+    /// One stage's series and the totals they were last advanced to.
+    private struct StageSeries {
+        var eventsIn: Counter
+        var eventsOut: Counter
+        var restarts: Counter
+        var failed: Gauge
+        var cursors = (eventsIn: CounterCursor(), eventsOut: CounterCursor(), restarts: CounterCursor())
+    }
+
+    private struct ChainSeries {
+        var checkpoint: Gauge
+        var backlog: Gauge
+        var inFlight: Gauge
+        var deadLetters: Counter
+        var invalidLines: Counter
+        var cursors = (deadLetters: CounterCursor(), invalidLines: CounterCursor())
+        var stages: [String: StageSeries] = [:]
+    }
+
+    private let factory: any MetricsFactory
+    private let lastSequence: Gauge
+    private let chain = Mutex<ChainSeries?>(nil)
+
+    /// Creates the store gauge now; chain series on the first sample with a chain.
+    public init(factory: any MetricsFactory = MetricsSystem.factory) {
+        self.factory = factory
+        lastSequence = Gauge(label: MetricName.storeLastSequence, factory: factory)
+    }
+
+    /// Records one sample.
+    /// - Parameters:
+    ///   - lastSequence: the store's highest sequence number; `nil` when the query failed (gauges keep their values).
+    ///   - chain: the chain's state; `nil` without a chain.
+    public func collect(lastSequence: Int64?, chain sample: ChainSample?) {
+        if let lastSequence { self.lastSequence.record(lastSequence) }
+        guard let sample else { return }
+        chain.withLock { series in
+            var chain = series ?? makeChainSeries()
+            chain.checkpoint.record(sample.checkpoint)
+            if let lastSequence { chain.backlog.record(max(0, lastSequence - sample.checkpoint)) }
+            chain.inFlight.record(sample.inFlight)
+            chain.deadLetters.increment(by: chain.cursors.deadLetters.advance(to: Int64(sample.deadLettered)))
+            chain.invalidLines.increment(by: chain.cursors.invalidLines.advance(to: Int64(sample.invalidLines)))
+            for stage in sample.stages {
+                var stageSeries = chain.stages[stage.name] ?? makeStageSeries(stage.name)
+                stageSeries.eventsIn.increment(by: stageSeries.cursors.eventsIn.advance(to: stage.linesIn))
+                stageSeries.eventsOut.increment(by: stageSeries.cursors.eventsOut.advance(to: stage.linesOut))
+                stageSeries.restarts.increment(by: stageSeries.cursors.restarts.advance(to: Int64(stage.restarts)))
+                stageSeries.failed.record(stage.failed ? 1 : 0)
+                chain.stages[stage.name] = stageSeries
+            }
+            series = chain
+        }
+    }
+
+    private func makeChainSeries() -> ChainSeries {
+        ChainSeries(checkpoint: Gauge(label: MetricName.chainCheckpoint, factory: factory),
+                    backlog: Gauge(label: MetricName.backlog, factory: factory),
+                    inFlight: Gauge(label: MetricName.chainInFlight, factory: factory),
+                    deadLetters: Counter(label: MetricName.deadLetters, factory: factory),
+                    invalidLines: Counter(label: MetricName.invalidLines, factory: factory))
+    }
+
+    private func makeStageSeries(_ name: String) -> StageSeries {
+        let dimensions = [(MetricLabel.stage, name)]
+        return StageSeries(eventsIn: Counter(label: MetricName.stageEventsIn, dimensions: dimensions, factory: factory),
+                           eventsOut: Counter(label: MetricName.stageEventsOut, dimensions: dimensions, factory: factory),
+                           restarts: Counter(label: MetricName.stageRestarts, dimensions: dimensions, factory: factory),
+                           failed: Gauge(label: MetricName.stageFailed, dimensions: dimensions, factory: factory))
+    }
+}
