@@ -11,7 +11,8 @@
 //
 //   openloop PORT RATE SECONDS CONNS REQUESTS [ACKLOG]
 //
-// Prints one JSON object: offered rate, counts, achieved 2xx/s and latency
+// Prints one JSON object: offered rate, counts, achieved 2xx/s (over the
+// offered window, or until the last answer if that came later) and latency
 // percentiles in microseconds. With ACKLOG, writes the index of every
 // request answered 2xx, one per line (the durability check compares them
 // with what each server processed). Bounded: stops sending at SECONDS and
@@ -274,7 +275,7 @@ int main(int argc, char **argv) {
     printf("{\"offered\": %.0f, \"seconds\": %.3f, \"due\": %ld, \"answered\": %ld, \"ok\": %ld, \"non2xx\": %ld, "
            "\"errors\": %ld, \"unanswered\": %ld, \"unsent\": %ld, \"achieved\": %.1f, "
            "\"p50\": %.1f, \"p90\": %.1f, \"p99\": %.1f, \"p999\": %.1f, \"max\": %.1f, \"elapsed\": %.3f}\n",
-           rate, seconds, total, done, ok, non2xx, errors, outstanding, unsent, ok / seconds,
+           rate, seconds, total, done, ok, non2xx, errors, outstanding, unsent, ok / (elapsed > seconds ? elapsed : seconds),
            pct(0.5), pct(0.9), pct(0.99), pct(0.999), done ? lat[done - 1] : 0, elapsed);
     return 0;
 }
