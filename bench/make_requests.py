@@ -1,16 +1,45 @@
 #!/usr/bin/env python3
-"""Writes N uniquely signed Stripe-style requests for wrk, one per line:
-<Stripe-Signature value> TAB <body>. Bodies are ~1 KiB JSON with a unique id.
-Signed with Python's hmac module, independently of hookpipe's code."""
-import hashlib, hmac, json, sys, time
+"""Writes COUNT uniquely signed requests with 1 KiB JSON bodies, each with
+its own id (PREFIX_<index>), signed with Python's hmac module, independently
+of hookpipe's code.
 
-count, secret, out = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+  make_requests.py COUNT SECRET OUT [--scheme stripe|webhook] [--prefix P] [--raw PATH]
+
+--scheme stripe (default): Stripe-Signature "t=<now>,v1=<hex>" over "<t>.<body>".
+--scheme webhook: "sha256=<hex>" over the body, as adnanh/webhook's
+  payload-hmac-sha256 rule checks it (header X-Signature).
+Default output, for wrk (signed.lua): one line per request,
+  <signature header value> TAB <body>.
+--raw PATH: complete HTTP/1.1 requests to PATH for bench/openloop.c, each
+  as "<length>\\n<bytes>"."""
+import argparse, hashlib, hmac, json, time
+
+parser = argparse.ArgumentParser()
+parser.add_argument("count", type=int)
+parser.add_argument("secret")
+parser.add_argument("out")
+parser.add_argument("--scheme", choices=["stripe", "webhook"], default="stripe")
+parser.add_argument("--prefix")
+parser.add_argument("--raw", metavar="PATH")
+args = parser.parse_args()
 now = int(time.time())
-pad = "x" * 880
-with open(out, "w") as f:
-    for i in range(count):
-        body = json.dumps({"id": f"evt_bench_{now}_{i}", "object": "event", "type": "payment_intent.succeeded",
-                           "data": {"object": {"id": f"pi_{i}", "amount": 1000 + i, "currency": "usd", "note": pad}}},
-                          separators=(",", ":"))
-        sig = hmac.new(secret.encode(), f"{now}.{body}".encode(), hashlib.sha256).hexdigest()
-        f.write(f"t={now},v1={sig}\t{body}\n")
+prefix = args.prefix or f"evt_bench_{now}"
+key = args.secret.encode()
+header = {"stripe": "Stripe-Signature", "webhook": "X-Signature"}[args.scheme]
+with open(args.out, "wb") as f:
+    for i in range(args.count):
+        event = {"id": f"{prefix}_{i}", "object": "event", "type": "payment_intent.succeeded",
+                 "data": {"object": {"id": f"pi_{i}", "amount": 1000 + i, "currency": "usd", "note": ""}}}
+        short = len(json.dumps(event, separators=(",", ":")))
+        event["data"]["object"]["note"] = "x" * max(0, 1024 - short)  # body of exactly 1 KiB
+        body = json.dumps(event, separators=(",", ":")).encode()
+        if args.scheme == "stripe":
+            signature = f"t={now},v1=" + hmac.new(key, b"%d.%s" % (now, body), hashlib.sha256).hexdigest()
+        else:
+            signature = "sha256=" + hmac.new(key, body, hashlib.sha256).hexdigest()
+        if args.raw:
+            request = (f"POST {args.raw} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                       f"{header}: {signature}\r\nContent-Length: {len(body)}\r\n\r\n").encode() + body
+            f.write(b"%d\n" % len(request) + request)
+        else:
+            f.write(signature.encode() + b"\t" + body + b"\n")
