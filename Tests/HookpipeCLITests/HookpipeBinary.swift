@@ -2,8 +2,18 @@ import Foundation
 
 /// Runs the `hookpipe` executable built next to the tests.
 enum HookpipeBinary {
-    /// `.build/<triple>/debug/hookpipe`, found from this file's location.
+    /// `$HOOKPIPE_BINARY` if set; else the `hookpipe` built next to the running
+    /// test bundle (so a sanitizer build in `--scratch-path .build-asan` tests its
+    /// own binary); else `.build/debug/hookpipe` or `.build/release/hookpipe`,
+    /// found from this file's location.
     static var path: String {
+        if let override = ProcessInfo.processInfo.environment["HOOKPIPE_BINARY"], !override.isEmpty {
+            return override
+        }
+        if let runner = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
+            let sibling = URL(fileURLWithPath: runner).deletingLastPathComponent().appendingPathComponent("hookpipe").path
+            if FileManager.default.isExecutableFile(atPath: sibling) { return sibling }
+        }
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let candidates = [".build/debug/hookpipe", ".build/release/hookpipe"].map { root.appendingPathComponent($0).path }
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? candidates[0]
