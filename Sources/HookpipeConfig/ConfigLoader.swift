@@ -48,6 +48,7 @@ public enum ConfigLoader {
 
     /// Parses TOML, turning syntax errors into `file:line:column: …` messages.
     private static func parse(_ text: String, fileName: String) throws(ConfigError) -> TOMLTable {
+        // Input TOMLKit mishandles is refused first (ConfigLoader+Guards.swift).
         // The parser reads a C string; a NUL would silently end the file early.
         if let nul = text.utf8.firstIndex(of: 0) {
             let line = text.utf8[..<nul].count(where: { $0 == UInt8(ascii: "\n") }) + 1
@@ -55,6 +56,9 @@ public enum ConfigLoader {
         }
         if let line = escapedNULLine(in: text) {
             throw ConfigError(.syntax, "\(fileName):\(line): contains the escape \\u0000 (NUL), which no value can hold")
+        }
+        if let line = malformedTableHeaderLine(in: text) {
+            throw ConfigError(.syntax, "\(fileName):\(line): invalid TOML: expected a table name after '[' or '[[', like [server] or [[source]]")
         }
         do {
             return try TOMLTable(string: text)
@@ -64,32 +68,5 @@ public enum ConfigLoader {
         } catch {
             throw ConfigError(.syntax, "\(fileName): invalid TOML: \(error)")
         }
-    }
-
-    /// The line of the first `\u0000` or `\U00000000` escape in `text`, if any.
-    ///
-    /// TOMLKit hands strings over as C strings, so a value with an escaped NUL
-    /// would be cut there without a word: the secret `"abc\u0000def"` would be
-    /// `abc`, a command argument would lose its end. The check does not parse
-    /// TOML, so it also refuses the escape in a comment or a literal string,
-    /// where it would be harmless text; it has no use in this file either way.
-    static func escapedNULLine(in text: String) -> Int? {
-        let bytes = Array(text.utf8)
-        var line = 1
-        var backslashes = 0
-        for index in bytes.indices {
-            let byte = bytes[index]
-            if byte == UInt8(ascii: "\\") {
-                backslashes += 1
-                continue
-            }
-            if !backslashes.isMultiple(of: 2),
-               bytes[index...].starts(with: "u0000".utf8) || bytes[index...].starts(with: "U00000000".utf8) {
-                return line
-            }
-            backslashes = 0
-            if byte == UInt8(ascii: "\n") { line += 1 }
-        }
-        return nil
     }
 }

@@ -140,17 +140,6 @@ struct ConfigLoaderTests {
         expectError("[server]\nport = 1\0\n", code: .syntax, containing: ["pipeline.conf:2:", "NUL"])
     }
 
-    @Test("an escaped NUL is refused with its line: TOMLKit would silently cut the value there")
-    func escapedNUL() {
-        expectError("[server]\nhost = \"127.0.0.1\"\n" + minimalSource.replacingOccurrences(of: "env:STRIPE_SECRET", with: "whsec_abc\\u0000def"),
-                    code: .syntax, containing: ["pipeline.conf:7:", "\\u0000 (NUL)"])
-        #expect(ConfigLoader.escapedNULLine(in: "a = 1\nsecrets = [\"abc\\u0000def\"]\n") == 2)
-        #expect(ConfigLoader.escapedNULLine(in: "a = \"\\U00000000\"") == 1)
-        #expect(ConfigLoader.escapedNULLine(in: "a = \"\\\\\\u0000\"") == 1)
-        // An escaped backslash followed by text, and other escapes, are fine.
-        #expect(ConfigLoader.escapedNULLine(in: "a = \"\\\\u0000 \\u0001 \\U00000041\"") == nil)
-    }
-
     @Test("an unknown top-level table lists the valid ones and suggests a fix")
     func unknownTopLevel() {
         expectError(
