@@ -10,13 +10,20 @@ enum HookpipeBinary {
         if let override = ProcessInfo.processInfo.environment["HOOKPIPE_BINARY"], !override.isEmpty {
             return override
         }
-        if let runner = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
-            let sibling = URL(fileURLWithPath: runner).deletingLastPathComponent().appendingPathComponent("hookpipe").path
-            if FileManager.default.isExecutableFile(atPath: sibling) { return sibling }
-        }
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let candidates = [".build/debug/hookpipe", ".build/release/hookpipe"].map { root.appendingPathComponent($0).path }
+        if let sibling = builtProduct("hookpipe") { return sibling }
+        let candidates = [".build/debug/hookpipe", ".build/release/hookpipe"].map { packageRoot + "/" + $0 }
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? candidates[0]
+    }
+
+    /// The package's root directory, found from this file's location.
+    static let packageRoot = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+
+    /// The executable `name` built next to the running test bundle, if there is one.
+    static func builtProduct(_ name: String) -> String? {
+        guard let runner = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") else { return nil }
+        let sibling = URL(fileURLWithPath: runner).deletingLastPathComponent().appendingPathComponent(name).path
+        return FileManager.default.isExecutableFile(atPath: sibling) ? sibling : nil
     }
 
     struct Result {
