@@ -11,7 +11,7 @@ import FuzzSupport
 import HookpipeConfig
 import HookpipeVerification
 
-enum Harness {
+enum Harness: FuzzHarness {
     static let environment = [
         "STATE_DIRECTORY": "/var/lib/hookpipe",
         "HOOKPIPE_FUZZ_SECRET": "env-fuzz-secret-value",
@@ -60,9 +60,5 @@ public func testOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
 }
 
 #if !HOOKPIPE_FUZZING
-/// A normal build's entry point: replays files. In the fuzz build
-/// (scripts/fuzz.sh) libFuzzer's `main` calls `testOneInput` instead.
-@main enum Replay {
-    static func main() { FuzzDriver.replayArguments(through: testOneInput) }
-}
+@main extension Harness {}  // replays files; libFuzzer has its own main
 #endif

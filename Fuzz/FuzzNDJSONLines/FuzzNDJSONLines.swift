@@ -15,7 +15,7 @@ import FuzzSupport
 import HookpipeJSON
 import HookpipeProcess
 
-enum Harness {
+enum Harness: FuzzHarness {
     static func check(_ input: FuzzInput) {
         guard input.bytes.count >= 2 else { return }
         let maxLine = Int(input.bytes[0] % 64)
@@ -112,9 +112,5 @@ public func testOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
 }
 
 #if !HOOKPIPE_FUZZING
-/// A normal build's entry point: replays files. In the fuzz build
-/// (scripts/fuzz.sh) libFuzzer's `main` calls `testOneInput` instead.
-@main enum Replay {
-    static func main() { FuzzDriver.replayArguments(through: testOneInput) }
-}
+@main extension Harness {}  // replays files; libFuzzer has its own main
 #endif

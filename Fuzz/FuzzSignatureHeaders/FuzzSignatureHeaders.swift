@@ -19,7 +19,7 @@ import HookpipeVerification
 
 import struct Foundation.Date
 
-enum Harness {
+enum Harness: FuzzHarness {
     /// The receiver's clock; seeds use timestamps near it.
     static let now = Date(timeIntervalSince1970: 1_700_000_000)
 
@@ -126,9 +126,5 @@ public func testOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
 }
 
 #if !HOOKPIPE_FUZZING
-/// A normal build's entry point: replays files. In the fuzz build
-/// (scripts/fuzz.sh) libFuzzer's `main` calls `testOneInput` instead.
-@main enum Replay {
-    static func main() { FuzzDriver.replayArguments(through: testOneInput) }
-}
+@main extension Harness {}  // replays files; libFuzzer has its own main
 #endif

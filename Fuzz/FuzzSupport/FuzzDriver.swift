@@ -1,27 +1,29 @@
 import Foundation
 
-/// A fuzz target: one input, as libFuzzer's `LLVMFuzzerTestOneInput` takes it.
-/// It returns 0, and traps (`fatalError`, `precondition`) when it finds a bug.
-public typealias FuzzTarget = @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
-
-/// The `main` of a harness in a normal build.
+/// A harness: checks one input, trapping (`fatalError`, `precondition`) on a bug.
 ///
 /// Built by `scripts/fuzz.sh` (`--sanitize=fuzzer`), SwiftPM compiles the
-/// harness as a library and libFuzzer supplies `main`, calling the
-/// harness's `LLVMFuzzerTestOneInput`; the harness leaves out its call to
-/// ``replayArguments(through:)`` then (`#if !HOOKPIPE_FUZZING`). In a normal
-/// build the harness is a program that replays the files (or every file in
-/// the directories) named on its command line, so that a crash file or a
-/// corpus can be rerun without the fuzzing toolchain.
-public enum FuzzDriver {
-    /// Replays the command line's files through `target` and exits: 0 when
-    /// none trapped, 2 without arguments.
-    public static func replayArguments(through target: FuzzTarget) -> Never {
-        exit(replay(Array(CommandLine.arguments.dropFirst()), through: target))
-    }
+/// harness as a library and libFuzzer supplies `main`, which calls the
+/// harness's `LLVMFuzzerTestOneInput`. In a normal build the harness is
+/// marked `@main` (under `#if !HOOKPIPE_FUZZING`) and ``main()`` replays the
+/// files (or every file in the directories) named on its command line, so
+/// that a crash file or a corpus can be rerun without the fuzzing toolchain.
+public protocol FuzzHarness {
+    /// Checks `input`; returns when it found nothing wrong.
+    static func check(_ input: FuzzInput)
+}
 
-    /// Feeds every file named in `paths` (directories: their files, recursively) to `target`.
-    static func replay(_ paths: [String], through target: FuzzTarget) -> Int32 {
+extension FuzzHarness {
+    /// Replays the command line's files and exits: 0 when none trapped, 2 without arguments.
+    public static func main() {
+        exit(FuzzDriver.replay(Array(CommandLine.arguments.dropFirst())) { check($0) })
+    }
+}
+
+/// Reading fuzz inputs from files.
+enum FuzzDriver {
+    /// Feeds every file named in `paths` (directories: their files, recursively) to `check`.
+    static func replay(_ paths: [String], through check: (FuzzInput) -> Void) -> Int32 {
         guard !paths.isEmpty else {
             print("usage: \(CommandLine.arguments.first ?? "harness") FILE_OR_DIRECTORY...")
             print("Replays the inputs through the harness (fuzzing needs the scripts/fuzz.sh build).")
@@ -33,7 +35,7 @@ public enum FuzzDriver {
                 print("cannot read \(file)")
                 return 1
             }
-            _ = data.withUnsafeBytes { target($0.bindMemory(to: UInt8.self).baseAddress, $0.count) }
+            data.withUnsafeBytes { check(FuzzInput($0.bindMemory(to: UInt8.self).baseAddress, $0.count)) }
             count += 1
         }
         print("replayed \(count) inputs without a crash")

@@ -9,16 +9,8 @@ struct FuzzCorpusTests {
     @Test("each harness replays its committed corpus", arguments: ["FuzzSignatureHeaders", "FuzzNDJSONLines", "FuzzConfigLoader"])
     func replay(harness: String) throws {
         let binary = try #require(HookpipeBinary.builtProduct(harness), "\(harness) is built with the tests")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = [HookpipeBinary.packageRoot + "/Fuzz/Corpus/" + harness]
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = out
-        try process.run()
-        let output = ReadAll(out.fileHandleForReading).text()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "\(output)")
-        #expect(output.contains("without a crash"), "\(output)")
+        let result = try HookpipeBinary.run([HookpipeBinary.packageRoot + "/Fuzz/Corpus/" + harness], executable: binary)
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        #expect(result.stdout.contains("without a crash"), "\(result.stdout)\(result.stderr)")
     }
 }

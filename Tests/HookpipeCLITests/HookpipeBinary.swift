@@ -32,11 +32,11 @@ enum HookpipeBinary {
         var stderr: String
     }
 
-    /// Runs to completion (bounded by `timeout`), capturing both outputs.
-    static func run(_ arguments: [String], environment: [String: String] = [:], stdin: String? = nil,
-                    timeout: TimeInterval = 60) throws -> Result {
+    /// Runs `executable` (by default `hookpipe`) to completion (bounded by `timeout`), capturing both outputs.
+    static func run(_ arguments: [String], executable: String = path, environment: [String: String] = [:],
+                    stdin: String? = nil, timeout: TimeInterval = 60) throws -> Result {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
+        process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
         let out = Pipe(), err = Pipe(), input = Pipe()

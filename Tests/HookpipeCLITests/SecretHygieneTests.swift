@@ -113,14 +113,6 @@ struct SecretHygieneTests {
 
     /// Runs `command` with /bin/sh and returns its stdout.
     static func shell(_ command: String) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", command]
-        let out = Pipe()
-        process.standardOutput = out
-        try process.run()
-        let text = ReadAll(out.fileHandleForReading).text()
-        process.waitUntilExit()
-        return text
+        try HookpipeBinary.run(["-c", command], executable: "/bin/sh").stdout
     }
 }
