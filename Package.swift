@@ -151,6 +151,23 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // Fuzz harnesses (Fuzz/; scripts/fuzz.sh runs them). A normal build
+        // makes each a small program that replays input files through the
+        // harness; built with `--sanitize=fuzzer -Xswiftc -DHOOKPIPE_FUZZING`
+        // it is a libFuzzer binary (libFuzzer's main).
+        .target(name: "FuzzSupport", path: "Fuzz/FuzzSupport", swiftSettings: strictSettings),
+        .executableTarget(
+            name: "FuzzSignatureHeaders", dependencies: ["FuzzSupport", "HookpipeVerification"],
+            path: "Fuzz/FuzzSignatureHeaders", swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "FuzzNDJSONLines", dependencies: ["FuzzSupport", "HookpipeProcess", "HookpipeJSON"],
+            path: "Fuzz/FuzzNDJSONLines", swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "FuzzConfigLoader", dependencies: ["FuzzSupport", "HookpipeConfig", "HookpipeVerification"],
+            path: "Fuzz/FuzzConfigLoader", swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "HookpipeTelemetryTests",
             dependencies: ["HookpipeTelemetry", .product(name: "Logging", package: "swift-log")],

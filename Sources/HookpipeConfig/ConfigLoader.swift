@@ -48,10 +48,17 @@ public enum ConfigLoader {
 
     /// Parses TOML, turning syntax errors into `file:line:column: …` messages.
     private static func parse(_ text: String, fileName: String) throws(ConfigError) -> TOMLTable {
+        // Input TOMLKit mishandles is refused first (ConfigLoader+Guards.swift).
         // The parser reads a C string; a NUL would silently end the file early.
         if let nul = text.utf8.firstIndex(of: 0) {
             let line = text.utf8[..<nul].count(where: { $0 == UInt8(ascii: "\n") }) + 1
             throw ConfigError(.syntax, "\(fileName):\(line): contains a NUL character; is this a text file?")
+        }
+        if let line = escapedNULLine(in: text) {
+            throw ConfigError(.syntax, "\(fileName):\(line): contains the escape \\u0000 (NUL), which no value can hold")
+        }
+        if let line = malformedTableHeaderLine(in: text) {
+            throw ConfigError(.syntax, "\(fileName):\(line): invalid TOML: expected a table name after '[' or '[[', like [server] or [[source]]")
         }
         do {
             return try TOMLTable(string: text)

@@ -9,6 +9,7 @@ import HookpipeTelemetry
 public import Logging
 import NIOCore
 import NIOPosix
+import UnixSignals
 import NIOSSL
 import ServiceLifecycle
 
@@ -62,6 +63,8 @@ public struct Daemon {
             await store.close()
             throw error
         }
+        // Trapped before the listener opens (and says "listening"), so a reload asked for from then on is not lost.
+        let hangups = await UnixSignalsSequence(trapping: .sighup)
         let threads = config.server.threads > 0 ? config.server.threads : System.coreCount
         let group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
         let receiver = ReceiverServer(
@@ -95,7 +98,8 @@ public struct Daemon {
                 sources: sources.map(\.name), store: store, storeHealth: storeHealth, chain: { chain.runner }, interval: .seconds(1), logger: logger),
             ReloadService(reloader: Reloader(configFile: configFile, environment: environment, running: config,
                                              receiver: receiver, chain: chain, metricsFactory: metrics.factory,
-                                             notifier: notifier, logger: logger)),
+                                             notifier: notifier, logger: logger),
+                          hangups: hangups),
             // Last to start (READY=1 once everything before it runs), first to stop (STOPPING=1).
             SystemdService(notifier: notifier, watchdog: watchdog, eventLoop: group.next(),
                            chainHeartbeat: { chain.heartbeat }, statusLine: statusLine, logger: logger),

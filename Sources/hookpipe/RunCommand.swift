@@ -22,15 +22,14 @@ struct RunCommand: AsyncParsableCommand {
 
     func run() async throws {
         signal(SIGPIPE, SIG_IGN)
-        // Reloading pipeline.conf on SIGHUP is not available yet; its default
-        // action would terminate the daemon, so it is ignored (and logged below).
+        // SIGHUP reloads pipeline.conf once the daemon traps it (just before the
+        // listener opens); until then its default action would terminate us.
         signal(SIGHUP, SIG_IGN)
         let environment = ProcessInfo.processInfo.environment
         let loaded = try loadConfig(options.config, environment: environment)
         let level = Logger.Level(rawValue: loaded.config.log.level.rawValue) ?? .info
         LoggingSystem.bootstrap { label in LineLogHandler(label: label, level: level) }
         let logger = Logger(label: "hookpipe")
-        logger.debug("SIGHUP is ignored: this version does not reload pipeline.conf; restart instead")
         do {
             try await Daemon(loaded: loaded, configFile: options.config, logger: logger, environment: environment).run()
         } catch {

@@ -2,11 +2,28 @@ import Foundation
 
 /// Runs the `hookpipe` executable built next to the tests.
 enum HookpipeBinary {
-    /// `.build/<triple>/debug/hookpipe`, found from this file's location.
+    /// `$HOOKPIPE_BINARY` if set; else the `hookpipe` built next to the running
+    /// test bundle (so a sanitizer build in `--scratch-path .build-asan` tests its
+    /// own binary); else `.build/debug/hookpipe` or `.build/release/hookpipe`,
+    /// found from this file's location.
     static var path: String {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let candidates = [".build/debug/hookpipe", ".build/release/hookpipe"].map { root.appendingPathComponent($0).path }
+        if let override = ProcessInfo.processInfo.environment["HOOKPIPE_BINARY"], !override.isEmpty {
+            return override
+        }
+        if let sibling = builtProduct("hookpipe") { return sibling }
+        let candidates = [".build/debug/hookpipe", ".build/release/hookpipe"].map { packageRoot + "/" + $0 }
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? candidates[0]
+    }
+
+    /// The package's root directory, found from this file's location.
+    static let packageRoot = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+
+    /// The executable `name` built next to the running test bundle, if there is one.
+    static func builtProduct(_ name: String) -> String? {
+        guard let runner = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") else { return nil }
+        let sibling = URL(fileURLWithPath: runner).deletingLastPathComponent().appendingPathComponent(name).path
+        return FileManager.default.isExecutableFile(atPath: sibling) ? sibling : nil
     }
 
     struct Result {
@@ -15,11 +32,11 @@ enum HookpipeBinary {
         var stderr: String
     }
 
-    /// Runs to completion (bounded by `timeout`), capturing both outputs.
-    static func run(_ arguments: [String], environment: [String: String] = [:], stdin: String? = nil,
-                    timeout: TimeInterval = 60) throws -> Result {
+    /// Runs `executable` (by default `hookpipe`) to completion (bounded by `timeout`), capturing both outputs.
+    static func run(_ arguments: [String], executable: String = path, environment: [String: String] = [:],
+                    stdin: String? = nil, timeout: TimeInterval = 60) throws -> Result {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
+        process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
         let out = Pipe(), err = Pipe(), input = Pipe()

@@ -4,11 +4,14 @@
 /// does not tell an attacker how many leading bytes of a forged signature were
 /// right. Lengths are not secret (every digest of one algorithm has the same
 /// length), so different lengths return `false` at once.
-func constantTimeEquals(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+///
+/// Generic so that a test can count the element reads (`ConstantTimeTests`);
+/// callers pass `[UInt8]`, for which it is specialised.
+func constantTimeEquals<Bytes: Collection<UInt8>>(_ a: Bytes, _ b: Bytes) -> Bool {
     guard a.count == b.count else { return false }
     var difference: UInt8 = 0
-    for index in a.indices {
-        difference |= a[index] ^ b[index]
+    for (x, y) in zip(a, b) {
+        difference |= x ^ y
     }
     return difference == 0
 }
