@@ -32,6 +32,10 @@ public struct Daemon {
     /// Builds every part, then runs them until a shutdown signal.
     public func run() async throws {
         let config = loaded.config
+        // SIGTERM and SIGINT are trapped first, so that a stop asked for at any
+        // point of start-up (store recovery, just after "listening") becomes a
+        // graceful shutdown instead of the default action, death mid-start.
+        let stops = await UnixSignalsSequence(trapping: .sigterm, .sigint)
         for warning in loaded.warnings {
             logger.warning("config warning", metadata: ["detail": "\(warning)"])
         }
@@ -112,8 +116,17 @@ public struct Daemon {
         }
         let serviceGroup = ServiceGroup(configuration: .init(
             services: services.map { .init(service: $0) },
-            gracefulShutdownSignals: [.sigterm, .sigint],
+            gracefulShutdownSignals: [],
             logger: logger))
+        // The stop signals trapped at the top; one that came before the group
+        // runs is remembered by it, and the shutdown starts as soon as it does.
+        let forwarder = Task { [logger] in
+            for await signal in stops {
+                logger.notice("stop requested", metadata: ["signal": "\(signal)"])
+                await serviceGroup.triggerGracefulShutdown()
+            }
+        }
+        defer { forwarder.cancel() }
         try await serviceGroup.run()
         try? await group.shutdownGracefully()
         logger.notice("stopped")
