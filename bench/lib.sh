@@ -158,7 +158,7 @@ chain_measure() { # dir port count label stages-toml
   t0=$(date +%s.%N)
   hp_start "$1" "$2"
   if [ "${PROFILE:-}" = "$4" ]; then
-    perf record -F 999 -g -p "$hp_pid" -o "$1/perf.data" -- sleep 5 >/dev/null 2>&1 & perf_pid=$!
+    perf record -e cpu-clock -F 999 -g -p "$hp_pid" -o "$1/perf.data" -- sleep 5 >/dev/null 2>&1 & perf_pid=$!
   fi
   hp_wait_checkpoint "$1" "$3" 600 || die "chain '$4' did not finish $3 events within 600 s"
   if [ -n "$perf_pid" ]; then

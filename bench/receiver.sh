@@ -31,7 +31,7 @@ run() { # connections threads count
   before=$(hp_last_seq "$work")
   local perf_pid=""
   if [ "${PROFILE:-0}" = 1 ] && [ "$conns" -gt 1 ]; then
-    perf record -F 999 -p "$hp_pid" -o "$work/perf.data" -- sleep "$duration" >/dev/null 2>&1 & perf_pid=$!
+    perf record -e cpu-clock -F 999 -p "$hp_pid" -o "$work/perf.data" -- sleep "$duration" >/dev/null 2>&1 & perf_pid=$!
   fi
   wrk_signed "$port" "$conns" "$threads" "$duration" "$work/requests.txt" /hooks/stripe Stripe-Signature "$work/wrk.txt"
   out=$(cat "$work/wrk.txt")

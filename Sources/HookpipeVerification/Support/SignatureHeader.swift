@@ -30,12 +30,13 @@ enum SignatureHeader {
     /// the whole header malformed.
     static func keyValueList(_ value: Substring, header: String) -> Result<[(key: Substring, value: Substring)], VerificationFailure> {
         var pairs: [(key: Substring, value: Substring)] = []
-        for rawPart in value.split(separator: ",", omittingEmptySubsequences: false) {
-            let part = trimmed(rawPart)
+        // Byte-wise: the separators are ASCII, and a header is bytes, not text.
+        for rawPart in value.utf8.split(separator: UInt8(ascii: ","), omittingEmptySubsequences: false) {
+            let part = trimmed(Substring(rawPart))
             guard !part.isEmpty else {
                 return .failure(VerificationFailure(.malformedHeader, "\(header) has an empty part (extra comma)"))
             }
-            guard let equals = part.firstIndex(of: "=") else {
+            guard let equals = part.utf8.firstIndex(of: UInt8(ascii: "=")) else {
                 return .failure(VerificationFailure(.malformedHeader, "\(header) has a part without '='"))
             }
             let key = trimmed(part[..<equals])
@@ -120,9 +121,11 @@ enum SignatureHeader {
 
     /// `text` without leading and trailing spaces and tabs.
     static func trimmed(_ text: Substring) -> Substring {
-        let isBlank: (Character) -> Bool = { $0 == " " || $0 == "\t" }
-        guard let start = text.firstIndex(where: { !isBlank($0) }) else { return text[text.endIndex...] }
-        let end = text.lastIndex(where: { !isBlank($0) })!
-        return text[start...end]
+        let bytes = text.utf8
+        let isBlank: (UInt8) -> Bool = { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }
+        guard let first = bytes.firstIndex(where: { !isBlank($0) }), let last = bytes.lastIndex(where: { !isBlank($0) }) else {
+            return text[text.endIndex...]
+        }
+        return Substring(bytes[first...last])
     }
 }
