@@ -23,6 +23,8 @@ struct ReceiverContext: Sendable {
     /// Requests whose event is being stored and not yet answered; shutdown
     /// waits for them so that every stored event also gets its answer.
     let inFlight = ManagedAtomic<Int>(0)
+    /// Where the store's writer hands finished appends back to each event loop.
+    let mailboxes = LoopMailboxes()
 
     /// The one log line per request, accepted or refused, and its metrics
     /// (``RequestCompleted``). Data goes in metadata with dotted keys; never a

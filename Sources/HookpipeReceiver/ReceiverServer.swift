@@ -106,8 +106,12 @@ public final class ReceiverServer: Service {
                     }
                     try sync.addHandler(RequestTimeoutHandler(requestTimeout: .init(settings.requestTimeout),
                                                               idleTimeout: .init(settings.idleTimeout)))
-                    try sync.configureHTTPServerPipeline(withPipeliningAssistance: true, withErrorHandling: true)
-                    try sync.addHandler(WebhookChannelHandler(shared: context))
+                    // Every response header is written by hookpipe itself (no
+                    // sender input), so NIO's per-response header scan is skipped.
+                    try sync.configureHTTPServerPipeline(withPipeliningAssistance: true, withErrorHandling: true,
+                                                         withOutboundHeaderValidation: false)
+                    try sync.addHandler(WebhookChannelHandler(shared: context,
+                                                              mailbox: context.mailboxes.mailbox(for: channel.eventLoop)))
                 }
             }
         let channel: any Channel

@@ -22,10 +22,13 @@ final class WebhookChannelHandler: ChannelInboundHandler {
     }
 
     private let shared: ReceiverContext
+    /// This connection's event loop's mailbox: store outcomes come back through it.
+    private let mailbox: LoopMailbox
     private var state: State = .idle
 
-    init(shared: ReceiverContext) {
+    init(shared: ReceiverContext, mailbox: LoopMailbox) {
         self.shared = shared
+        self.mailbox = mailbox
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -81,28 +84,38 @@ final class WebhookChannelHandler: ChannelInboundHandler {
         case .respond(let response, let summary):
             finish(response, summary: summary, head: head, remote: request.remoteAddress, startNanos: startNanos, context: context)
         case .store(let event, let summary):
-            let promise = context.eventLoop.makePromise(of: AppendOutcome.self)
             shared.inFlight.wrappingIncrement(ordering: .relaxed)
-            shared.store.append(event) { result in promise.completeWith(result.mapError { $0 as any Error }) }
             let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-            promise.futureResult.whenComplete { result in
-                let (handler, context) = loopBound.value
-                var summary = summary
-                let response: WebhookResponse
-                switch result {
-                case .success(.stored(let seq)):
-                    response = .accepted(seq: seq, id: event.dedupeKey)
-                case .success(.duplicate(let seq)):
-                    response = .duplicate(seq: seq, id: event.dedupeKey)
-                case .failure(let error):
-                    let storeError = error as? StoreError
-                    summary.reason = storeError?.message ?? "\(error)"
-                    response = .storeUnavailable(storeError?.code.rawValue ?? "store_unavailable", retryAfterSeconds: handler.shared.limits.retryAfterSeconds)
+            let remote = request.remoteAddress
+            let mailbox = self.mailbox
+            // The writer thread calls back once the batch holding the event is
+            // durable; the answer is written on this connection's event loop.
+            shared.store.append(event) { result in
+                mailbox.enqueue {
+                    let (handler, context) = loopBound.value
+                    handler.answerStored(result, event: event, summary: summary, head: head, remote: remote,
+                                         startNanos: startNanos, context: context)
                 }
-                handler.finish(response, summary: summary, head: head, remote: request.remoteAddress, startNanos: startNanos, context: context)
-                handler.shared.inFlight.wrappingDecrement(ordering: .relaxed)
             }
         }
+    }
+
+    /// Answers a request whose event the store took (or failed to take).
+    private func answerStored(_ result: Result<AppendOutcome, StoreError>, event: IncomingEvent, summary: Ingest.RequestSummary,
+                              head: HTTPRequestHead, remote: String?, startNanos: UInt64, context: ChannelHandlerContext) {
+        var summary = summary
+        let response: WebhookResponse
+        switch result {
+        case .success(.stored(let seq)):
+            response = .accepted(seq: seq, id: event.dedupeKey)
+        case .success(.duplicate(let seq)):
+            response = .duplicate(seq: seq, id: event.dedupeKey)
+        case .failure(let error):
+            summary.reason = error.message
+            response = .storeUnavailable(error.code.rawValue, retryAfterSeconds: shared.limits.retryAfterSeconds)
+        }
+        finish(response, summary: summary, head: head, remote: remote, startNanos: startNanos, context: context)
+        shared.inFlight.wrappingDecrement(ordering: .relaxed)
     }
 
     /// Answers and closes the connection; the rest of the request is not read.
