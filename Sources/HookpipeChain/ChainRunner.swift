@@ -26,8 +26,11 @@ public final class ChainRunner: @unchecked Sendable {
     let baseEnvironment: [String: String]
     let output: ChainOutputSink
     let lock: ChainLock
+    /// Serialises checkpoint saves (the ticker's and the final one in `stop`),
+    /// so that an older watermark is never written after a newer one.
+    let checkpointSaves = NSLock()
 
-    // Guarded by `condition`:
+    // Guarded by `lock`:
     var ledger: SettlementLedger
     var stages: [StageRuntime]
     var stderrTails: [StderrTail]
@@ -320,8 +323,10 @@ public final class ChainRunner: @unchecked Sendable {
     /// Persists the watermark if it moved (or always, when `force`). Output
     /// files are synced first, so a checkpoint never covers lost output.
     func saveCheckpoint(force: Bool) {
-        let watermark = lock.withLock { ledger.watermark }
-        guard force || watermark > lastSaved else { return }
+        checkpointSaves.lock()
+        defer { checkpointSaves.unlock() }
+        let (watermark, saved) = lock.withLock { (ledger.watermark, lastSaved) }
+        guard force || watermark > saved else { return }
         do {
             try output.sync()
             try blockingAwait { [store] in try await store.saveCheckpoint(Self.consumer, seq: watermark) }
