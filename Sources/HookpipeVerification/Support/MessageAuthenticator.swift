@@ -21,22 +21,19 @@ enum DigestAlgorithm: Sendable {
 /// keyed state instead of hashing the padded key again (two compression
 /// rounds saved per message and key).
 struct MessageAuthenticator: Sendable {
-    private enum Keyed: Sendable {
-        case sha1(HMAC<Insecure.SHA1>)
-        case sha256(HMAC<SHA256>)
-        case sha512(HMAC<SHA512>)
-    }
-
     let algorithm: DigestAlgorithm
-    private let keyed: Keyed
+    /// An existential rather than an enum of the three HMAC types: LeakSanitizer
+    /// cannot follow references a multi-payload enum stores with tag bits, and
+    /// the fuzzers run with leak checking on.
+    private let keyed: any KeyedHMAC
 
     init(algorithm: DigestAlgorithm, key: [UInt8]) {
         self.algorithm = algorithm
         let key = SymmetricKey(data: key)
         switch algorithm {
-        case .sha1: keyed = .sha1(HMAC(key: key))
-        case .sha256: keyed = .sha256(HMAC(key: key))
-        case .sha512: keyed = .sha512(HMAC(key: key))
+        case .sha1: keyed = HMAC<Insecure.SHA1>(key: key)
+        case .sha256: keyed = HMAC<SHA256>(key: key)
+        case .sha512: keyed = HMAC<SHA512>(key: key)
         }
     }
 
@@ -45,15 +42,19 @@ struct MessageAuthenticator: Sendable {
 
     /// HMAC of the concatenation of `parts`.
     func code(parts: [[UInt8]]) -> [UInt8] {
-        switch keyed {
-        case .sha1(let hmac): Self.mac(hmac, parts)
-        case .sha256(let hmac): Self.mac(hmac, parts)
-        case .sha512(let hmac): Self.mac(hmac, parts)
-        }
+        keyed.authenticate(parts)
     }
+}
 
-    private static func mac<H: HashFunction>(_ keyed: HMAC<H>, _ parts: [[UInt8]]) -> [UInt8] {
-        var hmac = keyed
+/// An HMAC whose key is already absorbed.
+private protocol KeyedHMAC: Sendable {
+    /// The code of the concatenation of `parts`, from a copy of this keyed state.
+    func authenticate(_ parts: [[UInt8]]) -> [UInt8]
+}
+
+extension HMAC: KeyedHMAC {
+    fileprivate func authenticate(_ parts: [[UInt8]]) -> [UInt8] {
+        var hmac = self
         for part in parts { hmac.update(data: part) }
         return Array(hmac.finalize())
     }
