@@ -51,12 +51,14 @@ let package = Package(
         ),
         // Child processes: spawn in their own process group with a clean
         // environment, pipes, signals, exit statuses; EINTR-safe syscalls.
-        .target(name: "HookpipeProcess", swiftSettings: strictSettings),
+        .target(name: "HookpipeProcess", dependencies: ["HookpipeSync"], swiftSettings: strictSettings),
+        // A lock ThreadSanitizer can see (pthread), shaped like the standard library's Mutex.
+        .target(name: "HookpipeSync", swiftSettings: strictSettings),
         // The event store protocol and its embedded SQLite implementation.
         .target(
             name: "HookpipeStore",
             dependencies: [
-                "HookpipeJSON", "HookpipeTelemetry",
+                "HookpipeJSON", "HookpipeTelemetry", "HookpipeSync",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -66,6 +68,7 @@ let package = Package(
         .target(
             name: "HookpipeTelemetry",
             dependencies: [
+                "HookpipeSync",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
             ],
@@ -75,7 +78,7 @@ let package = Package(
         .target(
             name: "HookpipeReceiver",
             dependencies: [
-                "HookpipeJSON", "HookpipeVerification", "HookpipeConfig", "HookpipeStore", "HookpipeTelemetry",
+                "HookpipeJSON", "HookpipeVerification", "HookpipeConfig", "HookpipeStore", "HookpipeTelemetry", "HookpipeSync",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -103,7 +106,7 @@ let package = Package(
         .target(
             name: "HookpipeAdmin",
             dependencies: [
-                "HookpipeTelemetry", "HookpipeStore", "HookpipeChain", "HookpipeReceiver", "HookpipeJSON",
+                "HookpipeTelemetry", "HookpipeStore", "HookpipeChain", "HookpipeReceiver", "HookpipeJSON", "HookpipeSync",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -119,7 +122,7 @@ let package = Package(
             name: "HookpipeDaemon",
             dependencies: [
                 "HookpipeConfig", "HookpipeStore", "HookpipeReceiver", "HookpipeTelemetry", "HookpipeJSON", "HookpipeChain",
-                "HookpipeSystemd", "HookpipeAdmin",
+                "HookpipeSystemd", "HookpipeAdmin", "HookpipeSync",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -188,7 +191,7 @@ let package = Package(
             name: "HookpipeOperationsTests",
             dependencies: [
                 "HookpipeOperations", "HookpipeStore", "HookpipeJSON", "HookpipeConfig", "HookpipeDaemon", "HookpipeProcess",
-                "HookpipeVerification",
+                "HookpipeVerification", "HookpipeSync",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
@@ -199,7 +202,7 @@ let package = Package(
         .testTarget(
             name: "HookpipeReceiverTests",
             dependencies: [
-                "HookpipeReceiver", "HookpipeStore", "HookpipeConfig", "HookpipeVerification", "HookpipeDaemon",
+                "HookpipeReceiver", "HookpipeStore", "HookpipeConfig", "HookpipeVerification", "HookpipeDaemon", "HookpipeSync",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

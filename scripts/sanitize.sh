@@ -41,9 +41,26 @@ build() {
 # the sanitizers, whose own report is what we want.
 export SWIFT_BACKTRACE=enable=no
 
+# Sanitizer reports go to files as well as stderr: a hookpipe binary started by
+# a test reports into a pipe the test may not print. Every report is shown at
+# the end, and any report fails the run even if the test that saw it passed.
+reports() { # scratch
+    local dir=$1/sanitizer-reports
+    rm -rf "$dir" && mkdir -p "$dir"
+    echo "log_path=$dir/report"
+}
+check_reports() { # scratch name
+    local dir=$1/sanitizer-reports
+    if compgen -G "$dir/report*" >/dev/null; then
+        cat "$dir"/report*
+        echo "sanitize: $2 reported $(ls "$dir" | wc -l) problem(s) (reports in $dir)" >&2
+        return 1
+    fi
+}
+
 asan() {
     build address .build-asan
-    local start=$SECONDS
+    local start=$SECONDS status=0
     # Leak checking is off here: LeakSanitizer cannot follow Swift references
     # stored with tag bits (multi-payload enums such as Data's storage or
     # LineSplitter.Line.oversized, weak-reference side tables), so it reports
@@ -51,17 +68,21 @@ asan() {
     # Data, Foundation.Process, URLSession.shared in `hookpipe sign`); see
     # docs/RELIABILITY.md. Memory errors are still caught. The fuzzers, whose
     # harnesses keep no such state, check leaks (scripts/fuzz.sh).
-    ASAN_OPTIONS="detect_leaks=0" \
-        swift test --skip-build --scratch-path .build-asan --sanitize=address
+    ASAN_OPTIONS="detect_leaks=0:$(reports .build-asan)" \
+        swift test --skip-build --scratch-path .build-asan --sanitize=address || status=$?
     echo "sanitize: the whole suite under ASan took $((SECONDS - start)) s"
+    check_reports .build-asan ASan || status=1
+    return "$status"
 }
 
 tsan() {
     build thread .build-tsan
-    local start=$SECONDS
-    TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1" \
-        swift test --skip-build --scratch-path .build-tsan --sanitize=thread
-    echo "sanitize: the whole suite under TSan took $((SECONDS - start)) s"
+    local start=$SECONDS status=0
+    TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:$(reports .build-tsan)" \
+        swift test --skip-build --scratch-path .build-tsan --sanitize=thread ${TSAN_FILTER:+--filter "$TSAN_FILTER"} || status=$?
+    echo "sanitize: the suite under TSan took $((SECONDS - start)) s"
+    check_reports .build-tsan TSan || status=1
+    return "$status"
 }
 
 for which in "${@:-asan tsan}"; do

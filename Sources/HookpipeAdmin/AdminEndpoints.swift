@@ -1,7 +1,7 @@
 public import HookpipeChain
 public import HookpipeStore
 public import HookpipeTelemetry
-import Synchronization
+import HookpipeSync
 
 /// What the admin endpoints read, and how each answers: readiness from the
 /// store and the chain, metrics from the registry after sampling them.
@@ -81,7 +81,7 @@ public struct AdminEndpoints: Sendable {
 
 /// Resumes a continuation with the first value offered; later offers are dropped.
 private final class FirstResult<Value: Sendable>: Sendable {
-    private let continuation = Mutex<CheckedContinuation<Value, Never>?>(nil)
+    private let continuation = Locked<CheckedContinuation<Value, Never>?>(nil)
 
     func install(_ continuation: CheckedContinuation<Value, Never>) {
         self.continuation.withLock { $0 = continuation }

@@ -3,7 +3,7 @@ public import Logging
 public import NIOCore
 import NIOPosix
 public import ServiceLifecycle
-import Synchronization
+import HookpipeSync
 
 /// The admin listener (`/healthz`, `/readyz`, `/metrics`), as a service.
 ///
@@ -54,7 +54,7 @@ public final class AdminServer: Service {
     private let endpoints: AdminEndpoints
     private let group: any EventLoopGroup
     private let logger: Logger
-    private let channelBox = Mutex<(any Channel)?>(nil)
+    private let channelBox = Locked<(any Channel)?>(nil)
 
     /// A listener answering from `endpoints` on `group`'s event loops.
     public init(settings: Settings, endpoints: AdminEndpoints, group: any EventLoopGroup, logger: Logger) {

@@ -1,6 +1,6 @@
 public import CoreMetrics
 import HookpipeTelemetry
-import Synchronization
+import HookpipeSync
 
 /// Turns the store's and the chain's state into metrics when `/metrics` is
 /// scraped (collector style): gauges are set to the sampled values, counters
@@ -30,7 +30,7 @@ public final class ChainCollector: Sendable {
 
     private let factory: any MetricsFactory
     private let lastSequence: Gauge
-    private let chain = Mutex<ChainSeries?>(nil)
+    private let chain = Locked<ChainSeries?>(nil)
 
     /// Creates the store gauge now; chain series on the first sample with a chain.
     public init(factory: any MetricsFactory = MetricsSystem.factory) {

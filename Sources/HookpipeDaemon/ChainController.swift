@@ -4,7 +4,7 @@ import HookpipeConfig
 import HookpipeStore
 import Logging
 import ServiceLifecycle
-import Synchronization
+import HookpipeSync
 
 /// Owns the chain across reloads: starts a ``ChainRunner`` for the configured
 /// stages, replaces it when `[chain]` or a `[[stage]]` changes, and drains it
@@ -22,7 +22,7 @@ actor ChainController {
     private var config: ChainConfig
     private var shuttingDown = false
     /// The running runner, readable without awaiting the actor (status, heartbeat).
-    private nonisolated let slot = Mutex<Slot>(Slot())
+    private nonisolated let slot = Locked<Slot>(Slot())
 
     private struct Slot {
         var runner: ChainRunner?

@@ -1,6 +1,6 @@
 public import HookpipeStore
 public import Logging
-import Synchronization
+import HookpipeSync
 
 /// The result of the integrity check the daemon runs once after start-up,
 /// shared with `status.json` and systemd's `STATUS=` line.
@@ -20,7 +20,7 @@ public final class StoreHealth: Sendable {
         }
     }
 
-    private let state = Mutex(State.pending)
+    private let state = Locked(State.pending)
 
     public init() {}
 

@@ -2,7 +2,7 @@ import HookpipeSystemd
 import Logging
 import NIOCore
 import ServiceLifecycle
-import Synchronization
+import HookpipeSync
 
 /// Talks to systemd while the daemon runs: `READY=1` once started (it is
 /// the last service to start, after the store recovered and the listener is
@@ -72,9 +72,9 @@ struct SystemdService: Service {
 
 /// The watchdog gate, shared by the event loop (its beats) and the service task.
 private final class SharedGate: Sendable {
-    let state: Mutex<WatchdogGate<ContinuousClock.Instant>>
+    let state: Locked<WatchdogGate<ContinuousClock.Instant>>
 
     init(staleAfter: Duration) {
-        state = Mutex(WatchdogGate(staleAfter: staleAfter))
+        state = Locked(WatchdogGate(staleAfter: staleAfter))
     }
 }

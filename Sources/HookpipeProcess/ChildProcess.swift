@@ -1,4 +1,5 @@
 import Glibc
+import HookpipeSync
 import Synchronization
 
 /// A running child process, leader of its own process group, connected to
@@ -35,7 +36,7 @@ public final class ChildProcess: Sendable {
     /// see ``unreadInputBytes()``. -1 once closed.
     private let inputProbe: Atomic<Int32>
     /// Reaping happens under this lock, so it happens exactly once.
-    let reaping = Mutex(ReapState())
+    let reaping = Locked(ReapState())
 
     struct ReapState {
         /// The exit status once the child has been reaped.

@@ -1,5 +1,5 @@
 import NIOCore
-import Synchronization
+import HookpipeSync
 
 /// Work handed to one event loop from other threads (the store's writer),
 /// run there in batches.
@@ -10,7 +10,7 @@ import Synchronization
 /// whatever arrived since the last one.
 final class LoopMailbox: Sendable {
     private let eventLoop: any EventLoop
-    private let pending = Mutex<[@Sendable () -> Void]>([])
+    private let pending = Locked<[@Sendable () -> Void]>([])
 
     init(eventLoop: any EventLoop) {
         self.eventLoop = eventLoop
@@ -39,7 +39,7 @@ final class LoopMailbox: Sendable {
 
 /// One ``LoopMailbox`` per event loop of a group, made on first use.
 final class LoopMailboxes: Sendable {
-    private let boxes = Mutex<[ObjectIdentifier: LoopMailbox]>([:])
+    private let boxes = Locked<[ObjectIdentifier: LoopMailbox]>([:])
 
     /// The mailbox of `eventLoop` (looked up once per connection).
     func mailbox(for eventLoop: any EventLoop) -> LoopMailbox {

@@ -2,6 +2,7 @@ import Atomics
 import HookpipeStore
 import HookpipeTelemetry
 import Logging
+import HookpipeSync
 import Synchronization
 
 /// What every connection of one listener shares.
@@ -38,10 +39,10 @@ struct ReceiverContext: Sendable {
 
 /// A value read by every connection and replaced on reload (the sources, the TLS context).
 final class Swappable<Value: Sendable>: Sendable {
-    private let value: Mutex<Value>
+    private let value: Locked<Value>
 
     init(_ value: Value) {
-        self.value = Mutex(value)
+        self.value = Locked(value)
     }
 
     var current: Value {

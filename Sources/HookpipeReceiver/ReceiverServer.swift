@@ -5,7 +5,7 @@ import NIOHTTP1
 import NIOPosix
 public import NIOSSL
 public import ServiceLifecycle
-import Synchronization
+import HookpipeSync
 
 /// The public HTTP(S) listener, as a service.
 ///
@@ -48,7 +48,7 @@ public final class ReceiverServer: Service {
     private let context: ReceiverContext
     private let group: any EventLoopGroup
     private let logger: Logger
-    private let channelBox = Mutex<(any Channel)?>(nil)
+    private let channelBox = Locked<(any Channel)?>(nil)
     private let tlsBox: Swappable<NIOSSLContext?>
 
     /// - Parameter tls: serve HTTPS with this context; `nil` for plain HTTP.

@@ -1,6 +1,6 @@
 import Foundation
 import GRDB
-import Synchronization
+import HookpipeSync
 
 /// Reads and edits for the operator's commands. They run in their own
 /// process next to the daemon: SQLite (WAL) lets readers and the two
@@ -15,8 +15,8 @@ extension SQLiteEventStore {
 
     public func append(contentsOf events: [IncomingEvent]) async throws(StoreError) -> [AppendOutcome] {
         guard !events.isEmpty else { return [] }
-        let results = Mutex<[Result<AppendOutcome, StoreError>?]>(Array(repeating: nil, count: events.count))
-        let remaining = Mutex(events.count)
+        let results = Locked<[Result<AppendOutcome, StoreError>?]>(Array(repeating: nil, count: events.count))
+        let remaining = Locked(events.count)
         // One writer thread, first in first out: the order given is the commit order.
         let outcomes = await withCheckedContinuation { (continuation: CheckedContinuation<[Result<AppendOutcome, StoreError>?], Never>) in
             for (index, event) in events.enumerated() {

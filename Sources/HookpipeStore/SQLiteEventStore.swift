@@ -2,7 +2,7 @@ public import HookpipeTelemetry
 public import Logging
 import Foundation
 import GRDB
-import Synchronization
+import HookpipeSync
 
 /// The embedded store: one SQLite database file in WAL mode with
 /// `synchronous = FULL`, so a commit returns only after the WAL is fsync'd.
@@ -16,7 +16,7 @@ public final class SQLiteEventStore: EventStore {
     private let logger: Logger
     private let observers = AppendObservers()
     /// Set by the first ``close()``; GRDB must not touch a closed pool again.
-    private let closed = Mutex(false)
+    private let closed = Locked(false)
 
     /// The pool, or ``StoreError/Code/closed`` once ``close()`` began.
     var pool: DatabasePool {
@@ -239,7 +239,7 @@ public final class SQLiteEventStore: EventStore {
 
 /// Callbacks told about the events each commit stored.
 final class AppendObservers: Sendable {
-    private let observers = Mutex<[@Sendable ([StoredEvent]) -> Void]>([])
+    private let observers = Locked<[@Sendable ([StoredEvent]) -> Void]>([])
 
     var isObserved: Bool { observers.withLock { !$0.isEmpty } }
 

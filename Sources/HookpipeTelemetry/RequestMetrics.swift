@@ -1,5 +1,5 @@
 public import CoreMetrics
-import Synchronization
+import HookpipeSync
 
 /// One source's request metrics, created once per source so that counting a
 /// request costs an atomic increment (plus the histogram's own lock for an
@@ -21,8 +21,8 @@ public final class RequestMetrics: Sendable {
     private let factory: any MetricsFactory
     /// `nil` for unrouted requests, which are never acknowledged.
     private let acknowledgements: Acknowledgements?
-    private let refusals = Mutex<[String: Counter]>([:])
-    private let signatureFailures = Mutex<[String: Counter]>([:])
+    private let refusals = Locked<[String: Counter]>([:])
+    private let signatureFailures = Locked<[String: Counter]>([:])
 
     /// A source's metrics.
     public convenience init(source: String, factory: any MetricsFactory = MetricsSystem.factory) {
@@ -77,7 +77,7 @@ public final class RequestMetrics: Sendable {
         }
     }
 
-    private func counter(in table: borrowing Mutex<[String: Counter]>, _ key: String, make: (String) -> Counter) -> Counter {
+    private func counter(in table: Locked<[String: Counter]>, _ key: String, make: (String) -> Counter) -> Counter {
         table.withLock { counters in
             if let counter = counters[key] { return counter }
             let counter = make(key)

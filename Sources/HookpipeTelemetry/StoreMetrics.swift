@@ -1,5 +1,5 @@
 public import CoreMetrics
-import Synchronization
+import HookpipeSync
 
 /// The store's commit metrics, and what readiness needs to know about
 /// writes: whether a commit failed recently.
@@ -7,7 +7,7 @@ import Synchronization
 /// Called on the store's writer thread once per group commit (not per event).
 public final class StoreMetrics: Sendable {
     private let commitLatency: Timer
-    private let lastFailure = Mutex<(code: String, at: ContinuousClock.Instant)?>(nil)
+    private let lastFailure = Locked<(code: String, at: ContinuousClock.Instant)?>(nil)
 
     /// Creates the commit latency histogram in `factory`.
     public init(factory: any MetricsFactory = MetricsSystem.factory) {

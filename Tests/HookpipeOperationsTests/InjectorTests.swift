@@ -3,7 +3,7 @@ import HookpipeConfig
 import HookpipeOperations
 import HookpipeStore
 import Logging
-import Synchronization
+import HookpipeSync
 import Testing
 
 @Suite("Injector")
@@ -81,7 +81,7 @@ struct InjectorTests {
     func storeFailure() async throws {
         let temporary = try TemporaryStore()
         let injector = injector(temporary.store)
-        let chunks = Mutex([Array(#"{"id":"a"}"#.utf8) + [0x0A], Array(#"{"id":"b"}"#.utf8) + [0x0A]])
+        let chunks = Locked([Array(#"{"id":"a"}"#.utf8) + [0x0A], Array(#"{"id":"b"}"#.utf8) + [0x0A]])
         let store = temporary.store
         await #expect(throws: OperationError.self) {
             _ = try await injector.run(read: {

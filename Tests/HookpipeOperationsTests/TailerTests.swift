@@ -1,14 +1,14 @@
 import HookpipeJSON
 import HookpipeOperations
 import HookpipeStore
-import Synchronization
+import HookpipeSync
 import Testing
 
 @Suite("Tailer")
 struct TailerTests {
     /// What a tailer running in another task wrote.
     final class Collected: Sendable {
-        let bytes = Mutex<[UInt8]>([])
+        let bytes = Locked<[UInt8]>([])
         var snapshot: [UInt8] { bytes.withLock { $0 } }
     }
 

@@ -1,12 +1,12 @@
 import HookpipeStore
-import Synchronization
+import HookpipeSync
 
 /// A real store with a switch that makes appends fail, as a full or broken
 /// disk would, without touching the disk.
 final class FaultInjectingStore: EventStore {
     let wrapped: any EventStore
     /// When set, every append fails with this error.
-    let failing = Mutex<StoreError?>(nil)
+    let failing = Locked<StoreError?>(nil)
 
     init(wrapping wrapped: any EventStore) {
         self.wrapped = wrapped
