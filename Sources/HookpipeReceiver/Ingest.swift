@@ -120,11 +120,11 @@ public struct Ingest: Sendable {
     /// The envelope's metadata: id, source, received_at, verified, headers, query.
     static func metadata(id: String, source: SourceRuntime, request: ReceivedRequest, query: [(name: String, value: String)],
                          verification: Verification) -> [UInt8] {
-        let envelope = JSONObjectBuilder()
+        var envelope = JSONObjectWriter(capacity: 512)
         envelope.set("id", id)
         envelope.set("source", source.name)
         envelope.set("received_at", RFC3339.format(micros: request.receivedAtMicros))
-        let verified = JSONObjectBuilder()
+        var verified = JSONObjectWriter()
         verified.set("scheme", verification.scheme)
         verified.set("body", verification.bodySigned)
         verified.set("fields", verification.signedFields)
@@ -147,11 +147,21 @@ public struct Ingest: Sendable {
                 merged.append((lower, value))
             }
         }
-        let headers = JSONObjectBuilder()
+        var headers = JSONObjectWriter(capacity: 256)
         for (name, value) in merged { headers.set(String(decoding: name, as: UTF8.self), value) }
         envelope.set("headers", headers)
-        let queryObject = JSONObjectBuilder()
-        for (name, value) in query { queryObject.set(name, value) }
+        // A repeated query parameter keeps its first place and its last value.
+        var parameters: [(name: String, value: String)] = []
+        for (rawName, value) in query {
+            let name = JSONObjectWriter.key(rawName)
+            if let index = parameters.firstIndex(where: { $0.name == name }) {
+                parameters[index].value = value
+            } else {
+                parameters.append((name, value))
+            }
+        }
+        var queryObject = JSONObjectWriter(capacity: 16)
+        for (name, value) in parameters { queryObject.set(name, value) }
         envelope.set("query", queryObject)
         return envelope.serialized()
     }

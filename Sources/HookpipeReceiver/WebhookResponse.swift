@@ -17,9 +17,9 @@ public struct WebhookResponse: Sendable, Equatable {
             && lhs.headers.elementsEqual(rhs.headers, by: { $0 == $1 })
     }
 
-    init(status: Int, outcome: String, headers: [(String, String)] = [], fields: (JSONObjectBuilder) -> Void) {
-        let object = JSONObjectBuilder()
-        fields(object)
+    init(status: Int, outcome: String, headers: [(String, String)] = [], fields: (inout JSONObjectWriter) -> Void) {
+        var object = JSONObjectWriter()
+        fields(&object)
         self.status = status
         self.outcome = outcome
         self.headers = headers

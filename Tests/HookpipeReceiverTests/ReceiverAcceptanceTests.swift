@@ -122,6 +122,29 @@ struct ReceiverAcceptanceTests {
         try await harness.stop()
     }
 
+    @Test("repeated headers are joined, a repeated query parameter keeps its last value, awkward text is escaped")
+    func envelopeMembersAreUnique() async throws {
+        let source = try makeSource(.github, secrets: ["gh-secret"])
+        let harness = try await ReceiverHarness(sources: [source])
+        defer { harness.removeDirectory() }
+        let response = try await harness.postSigned(
+            source, body: #"{"action":"opened"}"#, query: [("page", "1"), ("q", "x%22y%5Cz"), ("page", "2"), ("nul%00name", "a"), ("nul", "b")],
+            extraHeaders: [("X-Trace", "one"), ("x-trace", "two"), ("X-Quote", #"say "hi" \ bye"#)])
+        #expect(response.status == 200)
+        let stored = try await harness.store.events(after: 0, limit: 1)
+        let text = String(decoding: stored[0].metadata, as: UTF8.self)
+        let metadata = try JSONDocument.parse(stored[0].metadata).get()
+        #expect(metadata.scalarText(at: "/headers/x-trace") == "one, two")
+        #expect(metadata.scalarText(at: "/headers/x-quote") == #"say "hi" \ bye"#)
+        #expect(metadata.scalarText(at: "/query/page") == "2")
+        #expect(metadata.scalarText(at: "/query/q") == #"x"y\z"#)
+        // A key ends at a NUL (jansson refuses `\u0000` in keys), so these two are one parameter.
+        #expect(metadata.scalarText(at: "/query/nul") == "b")
+        #expect(text.components(separatedBy: #""page":"#).count == 2, "\(text)")
+        #expect(text.components(separatedBy: #""x-trace":"#).count == 2, "\(text)")
+        try await harness.stop()
+    }
+
     @Test("scheme none with an allow-list accepts listed addresses and refuses others with 403")
     func allowList() async throws {
         let allowed = try makeSource(.none, name: "meli", secrets: [], allowIPs: ["127.0.0.0/8"])
