@@ -130,7 +130,11 @@ public struct LineSplitter: Sendable {
 
     /// A new array holding `bytes`, filled with one `memcpy`.
     private static func copy(_ bytes: UnsafeRawBufferPointer) -> [UInt8] {
-        [UInt8](unsafeUninitializedCapacity: bytes.count) { buffer, initialized in
+        // With capacity 0 the initializer stores the count into the standard
+        // library's shared empty-array storage: harmless (it stores 0), but a
+        // write to one global from many threads, which TSan reports.
+        guard !bytes.isEmpty else { return [] }
+        return [UInt8](unsafeUninitializedCapacity: bytes.count) { buffer, initialized in
             if let source = bytes.baseAddress, let destination = buffer.baseAddress {
                 memcpy(destination, source, bytes.count)
             }
