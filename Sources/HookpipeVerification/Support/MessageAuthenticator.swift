@@ -56,7 +56,10 @@ extension HMAC: KeyedHMAC {
     fileprivate func authenticate(_ parts: [[UInt8]]) -> [UInt8] {
         var hmac = self
         for part in parts { hmac.update(data: part) }
-        return Array(hmac.finalize())
+        // Through the raw bytes: `Array(code)` goes through the generic
+        // Sequence initialiser, unspecialised across modules (1.7 % of the
+        // receiver's CPU at c=64 for 32 bytes).
+        return hmac.finalize().withUnsafeBytes { Array($0) }
     }
 }
 
