@@ -99,7 +99,7 @@ level = "${5:-warning}"
 state_directory = "state"
 [admin]
 enabled = $([ "${ADMIN:-0}" = 1 ] && echo true || echo false)
-port = 0
+port = ${ADMIN_PORT:-0}
 [chain]
 output = "$4"
 max_in_flight = 4096
