@@ -17,6 +17,17 @@ final class FaultInjectingStore: EventStore {
         return try await wrapped.append(event)
     }
 
+    /// The receiver's path, kept off the cooperative thread pool like the real
+    /// store's: the protocol's default starts a `Task`, which waited behind
+    /// other tests' blocking work under ThreadSanitizer until the client gave up.
+    func append(_ event: IncomingEvent, completion: @escaping @Sendable (Result<AppendOutcome, StoreError>) -> Void) {
+        if let error = failing.withLock({ $0 }) {
+            completion(.failure(error))
+            return
+        }
+        wrapped.append(event, completion: completion)
+    }
+
     func events(after: Int64, limit: Int) async throws(StoreError) -> [StoredEvent] {
         try await wrapped.events(after: after, limit: limit)
     }

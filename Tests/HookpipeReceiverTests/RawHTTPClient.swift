@@ -62,6 +62,9 @@ enum RawHTTPClient {
         while true {
             if let response = parse(received) { return response }
             let count = recv(fd, &buffer, buffer.count, 0)
+            if count < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) {
+                throw RawHTTPError(description: "no complete response within \(timeout) (\(received.count) bytes received)")
+            }
             if count <= 0 {
                 if let response = parse(received, atEOF: true) { return response }
                 throw RawHTTPError(description: "connection closed after \(received.count) bytes without a complete response")
