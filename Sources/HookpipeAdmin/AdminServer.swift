@@ -3,7 +3,6 @@ public import Logging
 public import NIOCore
 import NIOPosix
 public import ServiceLifecycle
-import HookpipeSync
 
 /// The admin listener (`/healthz`, `/readyz`, `/metrics`), as a service.
 ///
@@ -54,7 +53,7 @@ public final class AdminServer: Service {
     private let endpoints: AdminEndpoints
     private let group: any EventLoopGroup
     private let logger: Logger
-    private let channelBox = Locked<(any Channel)?>(nil)
+    private let socket = ListeningSocket()
 
     /// A listener answering from `endpoints` on `group`'s event loops.
     public init(settings: Settings, endpoints: AdminEndpoints, group: any EventLoopGroup, logger: Logger) {
@@ -66,7 +65,7 @@ public final class AdminServer: Service {
 
     /// The bound address, once ``bind()`` returned.
     public var localAddress: SocketAddress? {
-        channelBox.withLock { $0?.localAddress }
+        socket.localAddress
     }
 
     /// Opens the listening socket; warns when it is reachable from other hosts.
@@ -92,16 +91,10 @@ public final class AdminServer: Service {
                     try sync.addHandler(AdminChannelHandler(endpoints: endpoints, limits: settings.limits, logger: logger))
                 }
             }
-        let channel: any Channel
-        if let socket = settings.inheritedSocket {
-            channel = try await bootstrap.withBoundSocket(socket).get()
-        } else {
-            channel = try await bootstrap.bind(host: settings.host, port: settings.port).get()
-        }
-        channelBox.withLock { $0 = channel }
-        let address = channel.localAddress.map { "\($0.ipAddress ?? "?"):\($0.port ?? 0)" } ?? "?"
+        let address = try await socket.open(bootstrap, host: settings.host, port: settings.port,
+                                            inheritedSocket: settings.inheritedSocket)
         logger.notice("admin listening", metadata: ["http.address": "\(address)"])
-        if let local = channel.localAddress, !LoopbackAddress.contains(local) {
+        if let local = socket.localAddress, !LoopbackAddress.contains(local) {
             logger.warning("the admin listener is reachable from other hosts; keep [admin] host on loopback or firewall it",
                            metadata: ["http.address": "\(address)"])
         }
@@ -109,19 +102,13 @@ public final class AdminServer: Service {
 
     /// Stops accepting connections. ``run()`` returns once the socket is closed.
     public func close() async {
-        guard let channel = channelBox.withLock({ $0 }) else { return }
-        try? await channel.close()
+        await socket.close()
     }
 
     /// Serves until graceful shutdown (binding first if ``bind()`` was not called).
     public func run() async throws {
         if localAddress == nil { try await bind() }
-        guard let channel = channelBox.withLock({ $0 }) else { return }
-        try await withGracefulShutdownHandler {
-            try await channel.closeFuture.get()
-        } onGracefulShutdown: {
-            channel.close(promise: nil)
-        }
+        try await socket.serveUntilShutdown()
         logger.notice("admin listener closed")
     }
 }

@@ -1,5 +1,8 @@
 public import NIOCore
 import NIOHTTP1
+public import NIOPosix
+import ServiceLifecycle
+import HookpipeSync
 
 /// The connection handling the public listener shares with other HTTP
 /// listeners of the daemon (the admin listener): the connection limit, the
@@ -13,10 +16,14 @@ public enum HTTPConnectionParts {
     /// Adds the timeout handler and the HTTP/1.1 codec (pipelining, protocol
     /// errors answered 400) to a new connection; the caller adds its handler after.
     /// That handler must call ``requestReceived(_:)`` and ``responseSent(_:)``.
+    ///
+    /// Every response header either listener writes is hookpipe's own (never
+    /// copied from a request), so NIO's per-response header scan is skipped.
     public static func addHTTP1Handlers(to pipeline: ChannelPipeline.SynchronousOperations, requestTimeout: Duration,
                                         idleTimeout: Duration) throws {
         try pipeline.addHandler(RequestTimeoutHandler(requestTimeout: .init(requestTimeout), idleTimeout: .init(idleTimeout)))
-        try pipeline.configureHTTPServerPipeline(withPipeliningAssistance: true, withErrorHandling: true)
+        try pipeline.configureHTTPServerPipeline(withPipeliningAssistance: true, withErrorHandling: true,
+                                                 withOutboundHeaderValidation: false)
     }
 
     /// Tells the timeout handler that a whole request was read (its timer stops).
@@ -27,5 +34,48 @@ public enum HTTPConnectionParts {
     /// Tells the timeout handler that a response was written (the idle timer starts).
     public static func responseSent(_ context: ChannelHandlerContext) {
         context.triggerUserOutboundEvent(RequestTimeoutHandler.ResponseSent(), promise: nil)
+    }
+}
+
+/// A listener's socket: bound (or adopted from systemd), closed on request or
+/// at graceful shutdown. The part the public and the admin listener share.
+public final class ListeningSocket: Sendable {
+    private let channel = Locked<(any Channel)?>(nil)
+
+    public init() {}
+
+    /// The bound address, once ``open(_:host:port:inheritedSocket:)`` returned.
+    public var localAddress: SocketAddress? {
+        channel.withLock { $0?.localAddress }
+    }
+
+    /// Binds `host:port`, or adopts `inheritedSocket` when given; returns the
+    /// bound address as `ip:port` for the log.
+    public func open(_ bootstrap: ServerBootstrap, host: String, port: Int, inheritedSocket: Int32?) async throws -> String {
+        let opened: any Channel
+        if let inheritedSocket {
+            opened = try await bootstrap.withBoundSocket(inheritedSocket).get()
+        } else {
+            opened = try await bootstrap.bind(host: host, port: port).get()
+        }
+        channel.withLock { $0 = opened }
+        return opened.localAddress.map { "\($0.ipAddress ?? "?"):\($0.port ?? 0)" } ?? "?"
+    }
+
+    /// Stops accepting connections; ``serveUntilShutdown()`` then returns.
+    public func close() async {
+        guard let open = channel.withLock({ $0 }) else { return }
+        try? await open.close()
+    }
+
+    /// Waits until the socket is closed, closing it at graceful shutdown.
+    /// Returns at once when it was never opened.
+    public func serveUntilShutdown() async throws {
+        guard let open = channel.withLock({ $0 }) else { return }
+        try await withGracefulShutdownHandler {
+            try await open.closeFuture.get()
+        } onGracefulShutdown: {
+            open.close(promise: nil)
+        }
     }
 }

@@ -5,7 +5,6 @@ import NIOHTTP1
 import NIOPosix
 public import NIOSSL
 public import ServiceLifecycle
-import HookpipeSync
 
 /// The public HTTP(S) listener, as a service.
 ///
@@ -48,7 +47,7 @@ public final class ReceiverServer: Service {
     private let context: ReceiverContext
     private let group: any EventLoopGroup
     private let logger: Logger
-    private let channelBox = Locked<(any Channel)?>(nil)
+    private let socket = ListeningSocket()
     private let tlsBox: Swappable<NIOSSLContext?>
 
     /// - Parameter tls: serve HTTPS with this context; `nil` for plain HTTP.
@@ -67,7 +66,7 @@ public final class ReceiverServer: Service {
 
     /// The bound address, once ``bind()`` returned (useful with port 0).
     public var localAddress: SocketAddress? {
-        channelBox.withLock { $0?.localAddress }
+        socket.localAddress
     }
 
     /// `https` when serving TLS, else `http`.
@@ -104,41 +103,25 @@ public final class ReceiverServer: Service {
                     if let tls = tlsBox.current {
                         try sync.addHandler(NIOSSLServerHandler(context: tls))
                     }
-                    try sync.addHandler(RequestTimeoutHandler(requestTimeout: .init(settings.requestTimeout),
-                                                              idleTimeout: .init(settings.idleTimeout)))
-                    // Every response header is written by hookpipe itself (no
-                    // sender input), so NIO's per-response header scan is skipped.
-                    try sync.configureHTTPServerPipeline(withPipeliningAssistance: true, withErrorHandling: true,
-                                                         withOutboundHeaderValidation: false)
+                    try HTTPConnectionParts.addHTTP1Handlers(to: sync, requestTimeout: settings.requestTimeout,
+                                                             idleTimeout: settings.idleTimeout)
                     try sync.addHandler(WebhookChannelHandler(shared: context,
                                                               mailbox: context.mailboxes.mailbox(for: channel.eventLoop)))
                 }
             }
-        let channel: any Channel
-        if let socket = settings.inheritedSocket {
-            channel = try await bootstrap.withBoundSocket(socket).get()
-        } else {
-            channel = try await bootstrap.bind(host: settings.host, port: settings.port).get()
-        }
-        channelBox.withLock { $0 = channel }
-        let address = channel.localAddress.map { "\($0.ipAddress ?? "?"):\($0.port ?? 0)" } ?? "?"
+        let address = try await socket.open(bootstrap, host: settings.host, port: settings.port,
+                                            inheritedSocket: settings.inheritedSocket)
         logger.notice("listening", metadata: ["http.address": "\(address)", "http.scheme": "\(scheme)"])
     }
 
     /// Stops accepting connections. ``run()`` returns once the socket is closed.
     public func close() async {
-        guard let channel = channelBox.withLock({ $0 }) else { return }
-        try? await channel.close()
+        await socket.close()
     }
 
     public func run() async throws {
         if localAddress == nil { try await bind() }
-        guard let channel = channelBox.withLock({ $0 }) else { return }
-        try await withGracefulShutdownHandler {
-            try await channel.closeFuture.get()
-        } onGracefulShutdown: {
-            channel.close(promise: nil)
-        }
+        try await socket.serveUntilShutdown()
         // Requests already being stored finish on their own connections; wait
         // (bounded) so the store is not closed under them.
         let deadline = ContinuousClock.now + .seconds(10)
