@@ -13,16 +13,25 @@ public enum HTTPConnectionParts {
         ConnectionLimiter(maximum: maximum, onRefused: onRefused)
     }
 
-    /// Adds the timeout handler and the HTTP/1.1 codec (pipelining, protocol
-    /// errors answered 400) to a new connection; the caller adds its handler after.
-    /// That handler must call ``requestReceived(_:)`` and ``responseSent(_:)``.
+    /// Adds the timeout handler and the HTTP/1.1 codec to a new connection;
+    /// the caller adds its handler after. That handler must call
+    /// ``requestReceived(_:)`` and ``responseSent(_:)``.
+    ///
+    /// With `pipeliningAssistance`, NIO's pipelining handler holds back a
+    /// request that arrives before the previous one was answered, and NIO's
+    /// protocol error handler answers malformed requests 400. The pipelining
+    /// handler stops reads while any request is open, which costs two
+    /// `epoll_ctl` calls per request even when nobody pipelines. A handler
+    /// that passes `false` keeps answers in order itself and answers
+    /// `HTTPParserError`s itself (after any answer still owed), since NIO's
+    /// error handler would write its 400 ahead of them.
     ///
     /// Every response header either listener writes is hookpipe's own (never
     /// copied from a request), so NIO's per-response header scan is skipped.
     public static func addHTTP1Handlers(to pipeline: ChannelPipeline.SynchronousOperations, requestTimeout: Duration,
-                                        idleTimeout: Duration) throws {
+                                        idleTimeout: Duration, pipeliningAssistance: Bool = true) throws {
         try pipeline.addHandler(RequestTimeoutHandler(requestTimeout: .init(requestTimeout), idleTimeout: .init(idleTimeout)))
-        try pipeline.configureHTTPServerPipeline(withPipeliningAssistance: true, withErrorHandling: true,
+        try pipeline.configureHTTPServerPipeline(withPipeliningAssistance: pipeliningAssistance, withErrorHandling: pipeliningAssistance,
                                                  withOutboundHeaderValidation: false)
     }
 

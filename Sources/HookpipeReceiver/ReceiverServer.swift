@@ -103,8 +103,9 @@ public final class ReceiverServer: Service {
                     if let tls = tlsBox.current {
                         try sync.addHandler(NIOSSLServerHandler(context: tls))
                     }
+                    // WebhookChannelHandler keeps pipelined requests in order itself.
                     try HTTPConnectionParts.addHTTP1Handlers(to: sync, requestTimeout: settings.requestTimeout,
-                                                             idleTimeout: settings.idleTimeout)
+                                                             idleTimeout: settings.idleTimeout, pipeliningAssistance: false)
                     try sync.addHandler(WebhookChannelHandler(shared: context,
                                                               mailbox: context.mailboxes.mailbox(for: channel.eventLoop)))
                 }

@@ -56,7 +56,11 @@ final class RequestTimeoutHandler: ChannelDuplexHandler, RemovableChannelHandler
     func triggerUserOutboundEvent(context: ChannelHandlerContext, event: Any, promise: EventLoopPromise<Void>?) {
         switch event {
         case is RequestReceived:
-            if case .reading(let timer) = state { timer.cancel() }
+            switch state {
+            case .reading(let timer): timer.cancel()
+            case .idle(let timer): timer?.cancel()  // a pipelined request read while the previous one was answered
+            case .busy: break
+            }
             state = .busy
             promise?.succeed(())
         case is ResponseSent:

@@ -10,14 +10,22 @@ import NIOHTTP1
 ///
 /// The acknowledgement is written only after the store reported the event
 /// durable; any store error is answered 503 so the sender retries.
-final class WebhookChannelHandler: ChannelInboundHandler {
+///
+/// Answers go out in request order. A request that arrives (pipelined)
+/// while an earlier one waits for the store is queued here, and reading
+/// pauses until the queue is worked off. NIO's pipelining handler would do
+/// the same, but by pausing reads for every request, which costs two
+/// `epoll_ctl` calls per request on connections that never pipeline.
+final class WebhookChannelHandler: ChannelDuplexHandler {
     typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundIn = HTTPServerResponsePart
     typealias OutboundOut = HTTPServerResponsePart
 
     private enum State {
         case idle
         case receiving(head: HTTPRequestHead, body: ByteBuffer, receivedAtMicros: Int64, startNanos: UInt64)
-        /// A response was sent before the body ended (413, 431); the connection closes.
+        /// An answer that closes the connection was sent (413, 431 before the
+        /// body ended, or `Connection: close`); later parts are ignored.
         case refused
     }
 
@@ -25,6 +33,14 @@ final class WebhookChannelHandler: ChannelInboundHandler {
     /// This connection's event loop's mailbox: store outcomes come back through it.
     private let mailbox: LoopMailbox
     private var state: State = .idle
+    /// A stored request's answer is outstanding.
+    private var awaitingStore = false
+    /// Parts of requests that arrived while `awaitingStore`, in order.
+    private var queued = CircularBuffer<HTTPServerRequestPart>()
+    /// A read was held back because requests are queued.
+    private var readHeld = false
+    /// The decoder failed while a stored request's answer was outstanding: answer 400 after it.
+    private var protocolErrorOwed = false
 
     init(shared: ReceiverContext, mailbox: LoopMailbox) {
         self.shared = shared
@@ -32,7 +48,61 @@ final class WebhookChannelHandler: ChannelInboundHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        switch (unwrapInboundIn(data), state) {
+        let part = unwrapInboundIn(data)
+        if awaitingStore || !queued.isEmpty {
+            queued.append(part)
+            return
+        }
+        handle(part, context: context)
+    }
+
+    /// Malformed HTTP gets the 400 NIO's protocol error handler would write
+    /// (`Connection: close`, no body), then the connection closes; when a
+    /// stored request is still owed its answer, after that answer.
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        guard error is HTTPParserError else {
+            context.fireErrorCaught(error)
+            return
+        }
+        if awaitingStore {
+            protocolErrorOwed = true
+            queued.removeAll()
+        } else {
+            answerProtocolError(context: context)
+        }
+    }
+
+    private func answerProtocolError(context: ChannelHandlerContext) {
+        if case .refused = state { return }  // already answered with a close
+        state = .refused
+        queued.removeAll()
+        let head = HTTPResponseHead(version: .http1_1, status: .badRequest, headers: ["connection": "close", "content-length": "0"])
+        context.write(wrapOutboundOut(.head(head)), promise: nil)
+        context.writeAndFlush(wrapOutboundOut(.end(nil))).assumeIsolated().whenComplete { _ in context.close(promise: nil) }
+    }
+
+    /// Holds reads back while pipelined requests wait in `queued`.
+    func read(context: ChannelHandlerContext) {
+        if queued.isEmpty {
+            context.read()
+        } else {
+            readHeld = true
+        }
+    }
+
+    /// After an answer: handles queued parts until one starts another store, then reads on.
+    private func resumeQueued(context: ChannelHandlerContext) {
+        while !awaitingStore, context.channel.isActive, let part = queued.popFirst() {
+            handle(part, context: context)
+        }
+        if queued.isEmpty && readHeld {
+            readHeld = false
+            context.read()
+        }
+    }
+
+    private func handle(_ part: HTTPServerRequestPart, context: ChannelHandlerContext) {
+        switch (part, state) {
         case (.head(let head), .idle):
             receiveHead(head, context: context)
         case (.body(var chunk), .receiving(let head, var body, let receivedAt, let start)):
@@ -84,6 +154,7 @@ final class WebhookChannelHandler: ChannelInboundHandler {
         case .respond(let response, let summary):
             finish(response, summary: summary, head: head, remote: request.remoteAddress, startNanos: startNanos, context: context)
         case .store(let event, let summary):
+            awaitingStore = true
             shared.inFlight.wrappingIncrement(ordering: .relaxed)
             let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
             let remote = request.remoteAddress
@@ -116,6 +187,12 @@ final class WebhookChannelHandler: ChannelInboundHandler {
         }
         finish(response, summary: summary, head: head, remote: remote, startNanos: startNanos, context: context)
         shared.inFlight.wrappingDecrement(ordering: .relaxed)
+        awaitingStore = false
+        if protocolErrorOwed {
+            answerProtocolError(context: context)
+        } else if !queued.isEmpty || readHeld {
+            resumeQueued(context: context)
+        }
     }
 
     /// Answers and closes the connection; the rest of the request is not read.
@@ -130,6 +207,11 @@ final class WebhookChannelHandler: ChannelInboundHandler {
     private func finish(_ response: WebhookResponse, summary: Ingest.RequestSummary, head: HTTPRequestHead, remote: String?,
                         startNanos: UInt64, context: ChannelHandlerContext) {
         write(response, head: head, keepAlive: head.isKeepAlive, context: context)
+        if !head.isKeepAlive {
+            // The connection closes after this answer: nothing after it is read.
+            state = .refused
+            queued.removeAll()
+        }
         context.triggerUserOutboundEvent(RequestTimeoutHandler.ResponseSent(), promise: nil)
         shared.log(response, summary: summary, method: head.method.rawValue, uri: head.uri, remote: remote, startNanos: startNanos)
     }

@@ -1,3 +1,4 @@
+import Foundation
 import HookpipeStore
 import HookpipeSync
 
@@ -7,6 +8,8 @@ final class FaultInjectingStore: EventStore {
     let wrapped: any EventStore
     /// When set, every append fails with this error.
     let failing = Locked<StoreError?>(nil)
+    /// When set, the next callback append reports its (real) outcome only after this long.
+    let delayNext = Locked<Duration?>(nil)
 
     init(wrapping wrapped: any EventStore) {
         self.wrapped = wrapped
@@ -25,7 +28,15 @@ final class FaultInjectingStore: EventStore {
             completion(.failure(error))
             return
         }
-        wrapped.append(event, completion: completion)
+        guard let delay = delayNext.withLock({ value in defer { value = nil }; return value }) else {
+            wrapped.append(event, completion: completion)
+            return
+        }
+        wrapped.append(event) { result in
+            DispatchQueue.global().asyncAfter(deadline: .now() + Double(delay.components.seconds) + Double(delay.components.attoseconds) / 1e18) {
+                completion(result)
+            }
+        }
     }
 
     func events(after: Int64, limit: Int) async throws(StoreError) -> [StoredEvent] {

@@ -1,0 +1,101 @@
+import Foundation
+import Glibc
+import HookpipeReceiver
+import HookpipeStore
+import HookpipeVerification
+import Testing
+
+/// HTTP/1.1 pipelining: several requests sent back to back on one
+/// connection before any answer. The receiver keeps the answers in request
+/// order itself (NIO's pipelining handler is off for speed), so a quick
+/// answer must never overtake a stored request still waiting for the disk.
+@Suite("Receiver: pipelined requests")
+struct ReceiverPipeliningTests {
+    @Test("answers come back in request order when a stored request is slower than the ones behind it")
+    func answersStayInOrder() async throws {
+        let source = try makeSource(.stripe, secrets: ["whsec_pipe"])
+        let directory = NSTemporaryDirectory() + "hookpipe-pipelining-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let store = try FaultInjectingStore(wrapping: SQLiteEventStore(path: directory + "/db.sqlite", logger: ReceiverHarness.logger))
+        let harness = try await ReceiverHarness(sources: [source], directory: directory, store: store)
+        defer { harness.removeDirectory() }
+        // The first event's answer is held back for 300 ms after it is durable;
+        // the bad signature behind it is answered without the store at all.
+        store.delayNext.withLock { $0 = .milliseconds(300) }
+        let first = request(source, body: #"{"id":"evt_pipe_1"}"#)
+        let forged = request(source, body: #"{"id":"evt_pipe_forged"}"#, signature: "t=\(Int(Date().timeIntervalSince1970)),v1=00")
+        let third = request(source, body: #"{"id":"evt_pipe_3"}"#, close: true)
+        let answers = try await Self.sendTogether(port: harness.port, first + forged + third)
+
+        #expect(answers.map(\.status) == [200, 401, 200])
+        #expect(answers.first?.id == "evt_pipe_1")
+        #expect(answers.last?.id == "evt_pipe_3")
+        let stored = try await harness.store.events(after: 0, limit: 10).map(\.dedupeKey)
+        #expect(stored == ["evt_pipe_1", "evt_pipe_3"])
+        try await harness.stop()
+    }
+
+    @Test("requests after a Connection: close request are not processed")
+    func nothingAfterClose() async throws {
+        let source = try makeSource(.stripe, secrets: ["whsec_pipe"])
+        let harness = try await ReceiverHarness(sources: [source])
+        defer { harness.removeDirectory() }
+        let closing = request(source, body: #"{"id":"evt_close_1"}"#, close: true)
+        let after = request(source, body: #"{"id":"evt_close_2"}"#)
+        let answers = try await Self.sendTogether(port: harness.port, closing + after)
+
+        #expect(answers.map(\.status) == [200])
+        #expect(try await harness.store.events(after: 0, limit: 10).map(\.dedupeKey) == ["evt_close_1"])
+        try await harness.stop()
+    }
+
+    private func request(_ source: SourceRuntime, body: String, signature: String? = nil, close: Bool = false) -> [UInt8] {
+        let signed = source.scheme.sign(body: Array(body.utf8), query: [], now: Date())
+        var head = "POST \(source.path) HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: \(signed.body.count)\r\n"
+        for header in signed.headers {
+            let value = header.name.lowercased() == "stripe-signature" ? (signature ?? header.value) : header.value
+            head += "\(header.name): \(value)\r\n"
+        }
+        if close { head += "Connection: close\r\n" }
+        return Array((head + "\r\n").utf8) + signed.body
+    }
+
+    struct Answer {
+        var status: Int
+        var id: String?
+    }
+
+    /// Writes all of `bytes` at once, then reads until the server closes
+    /// (the last request asks it to) and splits what came back into answers.
+    private static func sendTogether(port: Int, _ bytes: [UInt8]) async throws -> [Answer] {
+        let received: [UInt8] = try await withCheckedThrowingContinuation { continuation in
+            Thread {
+                continuation.resume(with: Result {
+                    let socket = try RawSocket(port: port)
+                    socket.setReceiveTimeout(.seconds(10))
+                    let sent = bytes.withUnsafeBytes { send(socket.fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+                    guard sent == bytes.count else { throw RawHTTPError(description: "sent \(sent) of \(bytes.count) bytes") }
+                    var received: [UInt8] = []
+                    var buffer = [UInt8](repeating: 0, count: 65_536)
+                    while true {
+                        let count = recv(socket.fd, &buffer, buffer.count, 0)
+                        if count < 0 { throw RawHTTPError(description: "no EOF within 10 s (\(received.count) bytes received)") }
+                        if count == 0 { return received }
+                        received.append(contentsOf: buffer[0..<count])
+                    }
+                })
+            }.start()
+        }
+        var answers: [Answer] = []
+        var rest = received[...]
+        while !rest.isEmpty {
+            guard let response = RawHTTPClient.parse(Array(rest)),
+                  let headEnd = rest.firstRange(of: Array("\r\n\r\n".utf8)) else {
+                throw RawHTTPError(description: "trailing bytes that are not a response: \(String(decoding: rest, as: UTF8.self))")
+            }
+            answers.append(Answer(status: response.status, id: response.field("id")))
+            rest = rest[(headEnd.upperBound + (Int(response.headers["content-length"] ?? "") ?? 0))...]
+        }
+        return answers
+    }
+}
