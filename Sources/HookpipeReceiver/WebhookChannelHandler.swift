@@ -39,7 +39,7 @@ final class WebhookChannelHandler: ChannelDuplexHandler {
     private var queued = CircularBuffer<HTTPServerRequestPart>()
     /// A read was held back because requests are queued.
     private var readHeld = false
-    /// The decoder failed while a stored request's answer was outstanding: answer 400 after it.
+    /// The decoder failed while answers were still owed: answer 400 after them.
     private var protocolErrorOwed = false
 
     init(shared: ReceiverContext, mailbox: LoopMailbox) {
@@ -64,9 +64,9 @@ final class WebhookChannelHandler: ChannelDuplexHandler {
             context.fireErrorCaught(error)
             return
         }
-        if awaitingStore {
+        if awaitingStore || !queued.isEmpty {
+            // Requests before the broken one still get their own answers first.
             protocolErrorOwed = true
-            queued.removeAll()
         } else {
             answerProtocolError(context: context)
         }
@@ -90,12 +90,16 @@ final class WebhookChannelHandler: ChannelDuplexHandler {
         }
     }
 
-    /// After an answer: handles queued parts until one starts another store, then reads on.
+    /// After an answer: handles queued parts until one starts another store;
+    /// once none are left, answers an owed protocol error, or reads on.
     private func resumeQueued(context: ChannelHandlerContext) {
         while !awaitingStore, context.channel.isActive, let part = queued.popFirst() {
             handle(part, context: context)
         }
-        if queued.isEmpty && readHeld {
+        guard !awaitingStore, queued.isEmpty else { return }
+        if protocolErrorOwed {
+            answerProtocolError(context: context)
+        } else if readHeld {
             readHeld = false
             context.read()
         }
@@ -188,9 +192,7 @@ final class WebhookChannelHandler: ChannelDuplexHandler {
         finish(response, summary: summary, head: head, remote: remote, startNanos: startNanos, context: context)
         shared.inFlight.wrappingDecrement(ordering: .relaxed)
         awaitingStore = false
-        if protocolErrorOwed {
-            answerProtocolError(context: context)
-        } else if !queued.isEmpty || readHeld {
+        if !queued.isEmpty || readHeld || protocolErrorOwed {
             resumeQueued(context: context)
         }
     }

@@ -13,15 +13,10 @@ import Testing
 struct ReceiverPipeliningTests {
     @Test("answers come back in request order when a stored request is slower than the ones behind it")
     func answersStayInOrder() async throws {
-        let source = try makeSource(.stripe, secrets: ["whsec_pipe"])
-        let directory = NSTemporaryDirectory() + "hookpipe-pipelining-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let store = try FaultInjectingStore(wrapping: SQLiteEventStore(path: directory + "/db.sqlite", logger: ReceiverHarness.logger))
-        let harness = try await ReceiverHarness(sources: [source], directory: directory, store: store)
-        defer { harness.removeDirectory() }
         // The first event's answer is held back for 300 ms after it is durable;
         // the bad signature behind it is answered without the store at all.
-        store.delayNext.withLock { $0 = .milliseconds(300) }
+        let (source, harness) = try await Self.harnessWithSlowFirstAnswer()
+        defer { harness.removeDirectory() }
         let first = request(source, body: #"{"id":"evt_pipe_1"}"#)
         let forged = request(source, body: #"{"id":"evt_pipe_forged"}"#, signature: "t=\(Int(Date().timeIntervalSince1970)),v1=00")
         let third = request(source, body: #"{"id":"evt_pipe_3"}"#, close: true)
@@ -32,6 +27,20 @@ struct ReceiverPipeliningTests {
         #expect(answers.last?.id == "evt_pipe_3")
         let stored = try await harness.store.events(after: 0, limit: 10).map(\.dedupeKey)
         #expect(stored == ["evt_pipe_1", "evt_pipe_3"])
+        try await harness.stop()
+    }
+
+    @Test("a malformed request behind pipelined ones gets its 400 after their answers")
+    func protocolErrorWaitsItsTurn() async throws {
+        let (source, harness) = try await Self.harnessWithSlowFirstAnswer()
+        defer { harness.removeDirectory() }
+        let first = request(source, body: #"{"id":"evt_err_1"}"#)
+        let second = request(source, body: #"{"id":"evt_err_2"}"#)
+        let answers = try await Self.sendTogether(port: harness.port, first + second + Array("NOT HTTP AT ALL\r\n\r\n".utf8))
+
+        #expect(answers.map(\.status) == [200, 200, 400])
+        #expect(answers.prefix(2).map(\.id) == ["evt_err_1", "evt_err_2"])
+        #expect(try await harness.store.events(after: 0, limit: 10).map(\.dedupeKey) == ["evt_err_1", "evt_err_2"])
         try await harness.stop()
     }
 
@@ -47,6 +56,17 @@ struct ReceiverPipeliningTests {
         #expect(answers.map(\.status) == [200])
         #expect(try await harness.store.events(after: 0, limit: 10).map(\.dedupeKey) == ["evt_close_1"])
         try await harness.stop()
+    }
+
+    /// A Stripe source and a receiver whose store answers the first append
+    /// 300 ms after it is durable, so that later requests are quicker.
+    private static func harnessWithSlowFirstAnswer() async throws -> (SourceRuntime, ReceiverHarness) {
+        let source = try makeSource(.stripe, secrets: ["whsec_pipe"])
+        let directory = NSTemporaryDirectory() + "hookpipe-pipelining-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let store = try FaultInjectingStore(wrapping: SQLiteEventStore(path: directory + "/db.sqlite", logger: ReceiverHarness.logger))
+        store.delayNext.withLock { $0 = .milliseconds(300) }
+        return (source, try await ReceiverHarness(sources: [source], directory: directory, store: store))
     }
 
     private func request(_ source: SourceRuntime, body: String, signature: String? = nil, close: Bool = false) -> [UInt8] {
