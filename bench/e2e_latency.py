@@ -55,11 +55,11 @@ def main():
         delay = start + i * interval - time.perf_counter()
         if delay > 0:
             time.sleep(delay)
-        body = json.dumps({"id": f"evt_e2e_{start}_{i}", "type": "latency", "amount": i, "pad": "x" * 900})
+        event_id = f"evt_e2e_{start}_{i}"
+        body = json.dumps({"id": event_id, "type": "latency", "amount": i, "pad": "x" * 900})
         t = int(time.time())
         sig = hmac.new(secret.encode(), f"{t}.{body}".encode(), hashlib.sha256).hexdigest()
         headers = {"Content-Type": "application/json", "Stripe-Signature": f"t={t},v1={sig}"}
-        event_id = f"evt_e2e_{start}_{i}"
         sent[event_id] = time.perf_counter()
         conn.request("POST", "/hooks/stripe", body, headers)
         conn.getresponse().read()

@@ -57,8 +57,8 @@ final class WebhookChannelHandler: ChannelDuplexHandler {
     }
 
     /// Malformed HTTP gets the 400 NIO's protocol error handler would write
-    /// (`Connection: close`, no body), then the connection closes; when a
-    /// stored request is still owed its answer, after that answer.
+    /// (`Connection: close`, no body), then the connection closes; when
+    /// earlier requests are still owed their answers, after those.
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         guard error is HTTPParserError else {
             context.fireErrorCaught(error)
@@ -192,9 +192,7 @@ final class WebhookChannelHandler: ChannelDuplexHandler {
         finish(response, summary: summary, head: head, remote: remote, startNanos: startNanos, context: context)
         shared.inFlight.wrappingDecrement(ordering: .relaxed)
         awaitingStore = false
-        if !queued.isEmpty || readHeld || protocolErrorOwed {
-            resumeQueued(context: context)
-        }
+        resumeQueued(context: context)
     }
 
     /// Answers and closes the connection; the rest of the request is not read.

@@ -9,7 +9,7 @@ final class FaultInjectingStore: EventStore {
     /// When set, every append fails with this error.
     let failing = Locked<StoreError?>(nil)
     /// When set, the next callback append reports its (real) outcome only after this long.
-    let delayNext = Locked<Duration?>(nil)
+    let delayNext = Locked<DispatchTimeInterval?>(nil)
 
     init(wrapping wrapped: any EventStore) {
         self.wrapped = wrapped
@@ -33,7 +33,7 @@ final class FaultInjectingStore: EventStore {
             return
         }
         wrapped.append(event) { result in
-            DispatchQueue.global().asyncAfter(deadline: .now() + Double(delay.components.seconds) + Double(delay.components.attoseconds) / 1e18) {
+            DispatchQueue.global().asyncAfter(deadline: .now() + delay) {
                 completion(result)
             }
         }
