@@ -28,11 +28,13 @@ enum RawHTTPClient {
     /// `chunks` with `pause` trickle the bytes. Gives up after `timeout`.
     static func exchange(port: Int, request: [UInt8], chunks: Int = 1, pause: Duration = .zero,
                          timeout: Duration = .seconds(10)) async throws -> RawHTTPResponse {
+        try await onThread { try blockingExchange(port: port, request: request, chunks: chunks, pause: pause, timeout: timeout) }
+    }
+
+    /// Runs blocking socket work on a thread of its own and awaits its result.
+    static func onThread<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
-            let thread = Thread {
-                continuation.resume(with: Result { try blockingExchange(port: port, request: request, chunks: chunks, pause: pause, timeout: timeout) })
-            }
-            thread.start()
+            Thread { continuation.resume(with: Result { try work() }) }.start()
         }
     }
 
@@ -47,30 +49,8 @@ enum RawHTTPClient {
     static func blockingExchange(port: Int, request: [UInt8], chunks: Int, pause: Duration, timeout: Duration) throws -> RawHTTPResponse {
         let connection = try RawSocket(port: port)
         connection.setReceiveTimeout(timeout)
-        let fd = connection.fd
-        let chunkSize = max(1, (request.count + chunks - 1) / chunks)
-        var offset = 0
-        while offset < request.count {
-            let end = min(request.count, offset + chunkSize)
-            let sent = request[offset..<end].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-            if sent <= 0 { break }  // the server may close early (413, 408): read what it said
-            offset += sent
-            if offset < request.count && pause > .zero { Thread.sleep(forTimeInterval: Double(pause.components.seconds) + Double(pause.components.attoseconds) / 1e18) }
-        }
-        var received: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 65_536)
-        while true {
-            if let response = parse(received) { return response }
-            let count = recv(fd, &buffer, buffer.count, 0)
-            if count < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) {
-                throw RawHTTPError(description: "no complete response within \(timeout) (\(received.count) bytes received)")
-            }
-            if count <= 0 {
-                if let response = parse(received, atEOF: true) { return response }
-                throw RawHTTPError(description: "connection closed after \(received.count) bytes without a complete response")
-            }
-            received.append(contentsOf: buffer[0..<count])
-        }
+        connection.send(request, chunks: chunks, pause: pause)
+        return try connection.readResponse(timeout: timeout)
     }
 
     /// Parses one response (skipping any `100 Continue`), or nil if incomplete.
@@ -133,6 +113,40 @@ final class RawSocket {
         var byte: UInt8 = 0
         let count = recv(fd, &byte, 1, 0)
         return count == 0 || (count < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
+    }
+
+    /// Sends `bytes`, trickled in `chunks` with `pause` between them. Stops
+    /// early if the server closed (413, 408): the caller reads what it said.
+    func send(_ bytes: [UInt8], chunks: Int = 1, pause: Duration = .zero) {
+        let chunkSize = max(1, (bytes.count + chunks - 1) / chunks)
+        var offset = 0
+        while offset < bytes.count {
+            let end = min(bytes.count, offset + chunkSize)
+            let sent = bytes[offset..<end].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            if sent <= 0 { return }
+            offset += sent
+            if offset < bytes.count && pause > .zero {
+                Thread.sleep(forTimeInterval: Double(pause.components.seconds) + Double(pause.components.attoseconds) / 1e18)
+            }
+        }
+    }
+
+    /// Reads one response; the receive timeout set before applies.
+    func readResponse(timeout: Duration) throws -> RawHTTPResponse {
+        var received: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            if let response = RawHTTPClient.parse(received) { return response }
+            let count = recv(fd, &buffer, buffer.count, 0)
+            if count < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) {
+                throw RawHTTPError(description: "no complete response within \(timeout) (\(received.count) bytes received)")
+            }
+            if count <= 0 {
+                if let response = RawHTTPClient.parse(received, atEOF: true) { return response }
+                throw RawHTTPError(description: "connection closed after \(received.count) bytes without a complete response")
+            }
+            received.append(contentsOf: buffer[0..<count])
+        }
     }
 
     /// Idempotent: a second close would hit whatever reused the number.

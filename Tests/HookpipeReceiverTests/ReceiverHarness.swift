@@ -22,6 +22,7 @@ final class ReceiverHarness: Sendable {
     ///   - store: a store to use instead of a new SQLite one.
     init(sources: [SourceRuntime], directory: String? = nil, store: (any EventStore)? = nil,
          maxBodyBytes: Int = 1 << 20, maxHeaderBytes: Int = 16 << 10, maxConnections: Int = 512, requestTimeout: Duration = .seconds(10),
+         idleTimeout: Duration = .seconds(30),
          now: @escaping @Sendable () -> Date = Date.init) async throws {
         let directory = directory ?? NSTemporaryDirectory() + "hookpipe-receiver-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -31,7 +32,7 @@ final class ReceiverHarness: Sendable {
         group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
         server = ReceiverServer(
             settings: .init(host: "127.0.0.1", port: 0, maxBodyBytes: maxBodyBytes, maxHeaderBytes: maxHeaderBytes,
-                            maxConnections: maxConnections, requestTimeout: requestTimeout, idleTimeout: .seconds(30), retryAfterSeconds: 7),
+                            maxConnections: maxConnections, requestTimeout: requestTimeout, idleTimeout: idleTimeout, retryAfterSeconds: 7),
             ingest: Ingest(sources: sources, now: now), store: store, group: group, logger: Self.logger)
         try await server.bind()
         port = server.localAddress?.port ?? 0
@@ -72,4 +73,17 @@ func makeSource(_ kind: SchemeKind, name: String? = nil, secrets: [String] = ["t
     return SourceRuntime(name: name, path: "/hooks/\(name)", scheme: scheme,
                          allowList: allowIPs.isEmpty ? nil : try AddressAllowList(allowIPs),
                          dedupeKey: dedupeKey ?? scheme.defaultDedupeKey, dedupeWindow: .seconds(3600))
+}
+
+/// A whole signed HTTP/1.1 request for `source` as raw bytes; a Stripe
+/// signature can be replaced by `signatureOverride`.
+func signedRequestBytes(_ source: SourceRuntime, body: String, signatureOverride: String? = nil, close: Bool = false) -> [UInt8] {
+    let signed = source.scheme.sign(body: Array(body.utf8), query: [], now: Date())
+    var head = "POST \(source.path) HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: \(signed.body.count)\r\n"
+    for header in signed.headers {
+        let value = header.name.lowercased() == "stripe-signature" ? (signatureOverride ?? header.value) : header.value
+        head += "\(header.name): \(value)\r\n"
+    }
+    if close { head += "Connection: close\r\n" }
+    return Array((head + "\r\n").utf8) + signed.body
 }

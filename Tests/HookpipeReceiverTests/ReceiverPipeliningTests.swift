@@ -70,14 +70,7 @@ struct ReceiverPipeliningTests {
     }
 
     private func request(_ source: SourceRuntime, body: String, signature: String? = nil, close: Bool = false) -> [UInt8] {
-        let signed = source.scheme.sign(body: Array(body.utf8), query: [], now: Date())
-        var head = "POST \(source.path) HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: \(signed.body.count)\r\n"
-        for header in signed.headers {
-            let value = header.name.lowercased() == "stripe-signature" ? (signature ?? header.value) : header.value
-            head += "\(header.name): \(value)\r\n"
-        }
-        if close { head += "Connection: close\r\n" }
-        return Array((head + "\r\n").utf8) + signed.body
+        signedRequestBytes(source, body: body, signatureOverride: signature, close: close)
     }
 
     struct Answer {
