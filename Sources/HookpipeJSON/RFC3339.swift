@@ -14,9 +14,37 @@ public enum RFC3339 {
         }
         var parts = tm()
         gmtime_r(&seconds, &parts)
-        return pad(Int(parts.tm_year) + 1900, 4) + "-" + pad(Int(parts.tm_mon) + 1, 2) + "-" + pad(Int(parts.tm_mday), 2)
-            + "T" + pad(Int(parts.tm_hour), 2) + ":" + pad(Int(parts.tm_min), 2) + ":" + pad(Int(parts.tm_sec), 2)
-            + "." + pad(Int(fraction), 6) + "Z"
+        let year = Int(parts.tm_year) + 1900
+        guard (0...9999).contains(year) else {
+            return pad(year, 4) + "-" + pad(Int(parts.tm_mon) + 1, 2) + "-" + pad(Int(parts.tm_mday), 2)
+                + "T" + pad(Int(parts.tm_hour), 2) + ":" + pad(Int(parts.tm_min), 2) + ":" + pad(Int(parts.tm_sec), 2)
+                + "." + pad(Int(fraction), 6) + "Z"
+        }
+        // The common case, in one allocation: `YYYY-MM-DDThh:mm:ss.ffffffZ`.
+        return String(unsafeUninitializedCapacity: 27) { text in
+            func digits(_ value: Int, _ width: Int, at offset: Int) {
+                var value = value
+                for position in stride(from: offset + width - 1, through: offset, by: -1) {
+                    text[position] = UInt8(ascii: "0") + UInt8(value % 10)
+                    value /= 10
+                }
+            }
+            digits(year, 4, at: 0)
+            text[4] = UInt8(ascii: "-")
+            digits(Int(parts.tm_mon) + 1, 2, at: 5)
+            text[7] = UInt8(ascii: "-")
+            digits(Int(parts.tm_mday), 2, at: 8)
+            text[10] = UInt8(ascii: "T")
+            digits(Int(parts.tm_hour), 2, at: 11)
+            text[13] = UInt8(ascii: ":")
+            digits(Int(parts.tm_min), 2, at: 14)
+            text[16] = UInt8(ascii: ":")
+            digits(Int(parts.tm_sec), 2, at: 17)
+            text[19] = UInt8(ascii: ".")
+            digits(Int(fraction), 6, at: 20)
+            text[26] = UInt8(ascii: "Z")
+            return 27
+        }
     }
 
     private static func pad(_ value: Int, _ width: Int) -> String {

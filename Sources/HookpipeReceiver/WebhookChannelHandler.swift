@@ -41,6 +41,16 @@ final class WebhookChannelHandler: ChannelDuplexHandler {
     private var readHeld = false
     /// The decoder failed while answers were still owed: answer 400 after them.
     private var protocolErrorOwed = false
+    /// The peer's IP address as text, formatted on the first request (the
+    /// channel's getter takes a lock, and formatting allocates).
+    private var peer: String??
+
+    private func peerAddress(_ context: ChannelHandlerContext) -> String? {
+        if let peer { return peer }
+        let address = context.channel.remoteAddress?.ipAddress
+        peer = .some(address)
+        return address
+    }
 
     init(shared: ReceiverContext, mailbox: LoopMailbox) {
         self.shared = shared
@@ -152,7 +162,7 @@ final class WebhookChannelHandler: ChannelDuplexHandler {
         for (name, value) in head.headers { headers.add(name: name, value: value) }
         let request = ReceivedRequest(
             method: head.method.rawValue, uri: head.uri, headers: headers,
-            body: Array(body.readableBytesView), remoteAddress: context.channel.remoteAddress?.ipAddress,
+            body: Array(body.readableBytesView), remoteAddress: peerAddress(context),
             receivedAtMicros: receivedAtMicros)
         switch shared.ingest.decide(request) {
         case .respond(let response, let summary):
@@ -201,7 +211,7 @@ final class WebhookChannelHandler: ChannelDuplexHandler {
         let start: UInt64 = DispatchTime.now().uptimeNanoseconds
         write(response, head: head, keepAlive: false, context: context)
         shared.log(response, summary: .init(source: nil, eventID: nil, reason: response.outcome), method: head.method.rawValue,
-                   uri: head.uri, remote: context.channel.remoteAddress?.ipAddress, startNanos: start)
+                   uri: head.uri, remote: peerAddress(context), startNanos: start)
     }
 
     private func finish(_ response: WebhookResponse, summary: Ingest.RequestSummary, head: HTTPRequestHead, remote: String?,

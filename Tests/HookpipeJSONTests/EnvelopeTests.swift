@@ -37,5 +37,12 @@ struct EnvelopeTests {
         #expect(RFC3339.format(micros: 0) == "1970-01-01T00:00:00.000000Z")
         #expect(RFC3339.format(micros: 1_763_755_200_123_456) == "2025-11-21T20:00:00.123456Z")
         #expect(RFC3339.format(micros: -1) == "1969-12-31T23:59:59.999999Z")
+        #expect(RFC3339.format(micros: 253_402_300_799_999_999) == "9999-12-31T23:59:59.999999Z")
+        #expect(RFC3339.format(micros: 253_402_300_800_000_000) == "10000-01-01T00:00:00.000000Z")
+        #expect(RFC3339.format(micros: 1_000_000_000_000_007) == "2001-09-09T01:46:40.000007Z")
+        // Every format reads back as the instant it came from.
+        for micros: Int64 in [0, 1, 999_999, 951_782_400_000_001, 1_763_755_200_123_456, 4_102_444_799_999_999] {
+            #expect(RFC3339.parse(RFC3339.format(micros: micros)) == micros)
+        }
     }
 }
