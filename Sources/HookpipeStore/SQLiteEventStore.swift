@@ -203,25 +203,18 @@ public final class SQLiteEventStore: EventStore {
         let nowMicros = Int64(now.timeIntervalSince1970 * 1_000_000)
         do {
             let outcomes = try pool.write { db -> [AppendOutcome] in
-                let findKey = try db.cachedStatement(sql: "SELECT seq, expires_at FROM dedupe WHERE source = ? AND key = ?")
-                let insertEvent = try db.cachedStatement(
-                    sql: "INSERT INTO events (source, dedupe_key, received_at, metadata, payload) VALUES (?, ?, ?, ?, ?)")
-                let rememberKey = try db.cachedStatement(
-                    sql: "INSERT OR REPLACE INTO dedupe (source, key, seq, expires_at) VALUES (?, ?, ?, ?)")
+                let statements = try AppendStatements(db)
                 var outcomes: [AppendOutcome] = []
                 outcomes.reserveCapacity(batch.count)
                 for event in batch {
-                    if let row = try Row.fetchOne(findKey, arguments: [event.source, event.dedupeKey]),
-                       (row[1] as Int64) > nowMicros {
-                        outcomes.append(.duplicate(seq: row[0]))
+                    if let entry = try statements.dedupeEntry(source: event.source, key: event.dedupeKey),
+                       entry.expiresAtMicros > nowMicros {
+                        outcomes.append(.duplicate(seq: entry.seq))
                         continue
                     }
-                    try insertEvent.execute(arguments: [
-                        event.source, event.dedupeKey, event.receivedAtMicros,
-                        Data(event.metadata), Data(event.payload),
-                    ])
-                    let seq = db.lastInsertedRowID
-                    try rememberKey.execute(arguments: [event.source, event.dedupeKey, seq, nowMicros + event.dedupeWindow.microseconds])
+                    let seq = try statements.insert(event)
+                    try statements.remember(source: event.source, key: event.dedupeKey, seq: seq,
+                                            expiresAtMicros: nowMicros + event.dedupeWindow.microseconds)
                     outcomes.append(.stored(seq: seq))
                 }
                 if prune {

@@ -29,6 +29,32 @@ struct SQLiteEventStoreTests {
         await store.close()
     }
 
+    @Test("every field reads back byte for byte, empty and non-ASCII ones included (empty is never NULL)")
+    func fieldsRoundTrip() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let store = try SQLiteEventStore(path: directory.path + "/db.sqlite", logger: logger)
+        let binary: [UInt8] = [0, 1, 0xFF, 0x7B, 0]  // NULs and a byte that is not UTF-8
+        let events = [
+            IncomingEvent(source: "tiendañube", dedupeKey: "clé-\u{1F4B8}", dedupeWindow: .seconds(60), receivedAtMicros: -5,
+                          metadata: binary, payload: Array(#"{"ü":"€"}"#.utf8)),
+            IncomingEvent(source: "s", dedupeKey: "", dedupeWindow: .seconds(60), receivedAtMicros: Int64.max,
+                          metadata: [], payload: []),
+        ]
+        for (index, event) in events.enumerated() {
+            #expect(try await store.append(event) == .stored(seq: Int64(index + 1)))
+        }
+        let stored = try await store.events(after: 0, limit: 10)
+        #expect(stored.map(\.source) == events.map(\.source))
+        #expect(stored.map(\.dedupeKey) == events.map(\.dedupeKey))
+        #expect(stored.map(\.receivedAtMicros) == events.map(\.receivedAtMicros))
+        #expect(stored.map(\.metadata) == events.map(\.metadata))
+        #expect(stored.map(\.payload) == events.map(\.payload))
+        // The empty key is a key like any other: remembered, and a duplicate the second time.
+        #expect(try await store.append(events[1]) == .duplicate(seq: 2))
+        await store.close()
+    }
+
     @Test("a key seen within its window is a duplicate; keys are per source")
     func duplicates() async throws {
         let directory = try TemporaryDirectory()
