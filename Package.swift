@@ -203,8 +203,9 @@ let package = Package(
         .testTarget(
             name: "HookpipeReceiverTests",
             dependencies: [
-                "HookpipeReceiver", "HookpipeStore", "HookpipeConfig", "HookpipeVerification", "HookpipeDaemon", "HookpipeSync",
+                "HookpipeReceiver", "HookpipeStore", "HookpipeConfig", "HookpipeVerification", "HookpipeDaemon", "HookpipeSync", "HookpipeJSON",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

@@ -13,26 +13,35 @@ public enum HTTPConnectionParts {
         ConnectionLimiter(maximum: maximum, onRefused: onRefused)
     }
 
-    /// Adds the timeout handler and the HTTP/1.1 codec to a new connection;
-    /// the caller adds its handler after. That handler must call
-    /// ``requestReceived(_:)`` and ``responseSent(_:)``.
+    /// Adds the timeout handler and NIO's HTTP/1.1 codec to a new connection,
+    /// with NIO's pipelining handler (it holds back a request that arrives
+    /// before the previous one was answered) and protocol error handler
+    /// (malformed requests get 400). The caller adds its handler after; it
+    /// writes `HTTPServerResponsePart`s and must call ``requestReceived(_:)``
+    /// and ``responseSent(_:)``. For listeners with little traffic (admin).
     ///
-    /// With `pipeliningAssistance`, NIO's pipelining handler holds back a
-    /// request that arrives before the previous one was answered, and NIO's
-    /// protocol error handler answers malformed requests 400. The pipelining
-    /// handler stops reads while any request is open, which costs two
-    /// `epoll_ctl` calls per request even when nobody pipelines. A handler
-    /// that passes `false` keeps answers in order itself and answers
-    /// `HTTPParserError`s itself (after any answer still owed), since NIO's
-    /// error handler would write its 400 ahead of them.
-    ///
-    /// Every response header either listener writes is hookpipe's own (never
+    /// Every response header the listener writes is hookpipe's own (never
     /// copied from a request), so NIO's per-response header scan is skipped.
     public static func addHTTP1Handlers(to pipeline: ChannelPipeline.SynchronousOperations, requestTimeout: Duration,
-                                        idleTimeout: Duration, pipeliningAssistance: Bool = true) throws {
+                                        idleTimeout: Duration) throws {
         try pipeline.addHandler(RequestTimeoutHandler(requestTimeout: .init(requestTimeout), idleTimeout: .init(idleTimeout)))
-        try pipeline.configureHTTPServerPipeline(withPipeliningAssistance: pipeliningAssistance, withErrorHandling: pipeliningAssistance,
+        try pipeline.configureHTTPServerPipeline(withPipeliningAssistance: true, withErrorHandling: true,
                                                  withOutboundHeaderValidation: false)
+    }
+
+    /// Adds the timeout handler and NIO's HTTP/1.1 request decoder only: the
+    /// handler after it answers in request order, answers `HTTPParserError`s,
+    /// and writes each response as bytes itself (``WebhookResponse/wire(version:keepAlive:includeBody:allocator:)``).
+    ///
+    /// For the public listener, where every request counts: NIO's pipelining
+    /// handler stops reads while any request is open (two `epoll_ctl` calls
+    /// per request, even when nobody pipelines), its error handler would
+    /// write its 400 ahead of answers still owed, and its response encoder
+    /// costs three pipeline writes and a header list per answer.
+    static func addHTTP1RequestDecoder(to pipeline: ChannelPipeline.SynchronousOperations, requestTimeout: Duration,
+                                       idleTimeout: Duration) throws {
+        try pipeline.addHandler(RequestTimeoutHandler(requestTimeout: .init(requestTimeout), idleTimeout: .init(idleTimeout)))
+        try pipeline.addHandler(ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes)))
     }
 
     /// Tells the timeout handler that a whole request was read (its timer stops).

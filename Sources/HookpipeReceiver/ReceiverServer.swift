@@ -103,9 +103,9 @@ public final class ReceiverServer: Service {
                     if let tls = tlsBox.current {
                         try sync.addHandler(NIOSSLServerHandler(context: tls))
                     }
-                    // WebhookChannelHandler keeps pipelined requests in order itself.
-                    try HTTPConnectionParts.addHTTP1Handlers(to: sync, requestTimeout: settings.requestTimeout,
-                                                             idleTimeout: settings.idleTimeout, pipeliningAssistance: false)
+                    // WebhookChannelHandler keeps pipelined requests in order and writes its answers as bytes.
+                    try HTTPConnectionParts.addHTTP1RequestDecoder(to: sync, requestTimeout: settings.requestTimeout,
+                                                                   idleTimeout: settings.idleTimeout)
                     try sync.addHandler(WebhookChannelHandler(shared: context,
                                                               mailbox: context.mailboxes.mailbox(for: channel.eventLoop)))
                 }

@@ -16,10 +16,14 @@ import NIOHTTP1
 /// pauses until the queue is worked off. NIO's pipelining handler would do
 /// the same, but by pausing reads for every request, which costs two
 /// `epoll_ctl` calls per request on connections that never pipeline.
+///
+/// There is no HTTP encoder behind this handler: every answer (and the
+/// `100 Continue` and malformed-request 400) is written as one buffer of
+/// bytes, see `WebhookResponse+Wire.swift`.
 final class WebhookChannelHandler: ChannelDuplexHandler {
     typealias InboundIn = HTTPServerRequestPart
-    typealias OutboundIn = HTTPServerResponsePart
-    typealias OutboundOut = HTTPServerResponsePart
+    typealias OutboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
 
     private enum State {
         case idle
@@ -86,9 +90,8 @@ final class WebhookChannelHandler: ChannelDuplexHandler {
         if case .refused = state { return }  // already answered with a close
         state = .refused
         queued.removeAll()
-        let head = HTTPResponseHead(version: .http1_1, status: .badRequest, headers: ["connection": "close", "content-length": "0"])
-        context.write(wrapOutboundOut(.head(head)), promise: nil)
-        context.writeAndFlush(wrapOutboundOut(.end(nil))).assumeIsolated().whenComplete { _ in context.close(promise: nil) }
+        let answer = WebhookResponse.malformedRequestWire(allocator: context.channel.allocator)
+        context.writeAndFlush(wrapOutboundOut(answer)).assumeIsolated().whenComplete { _ in context.close(promise: nil) }
     }
 
     /// Holds reads back while pipelined requests wait in `queued`.
@@ -153,7 +156,8 @@ final class WebhookChannelHandler: ChannelDuplexHandler {
             return
         }
         if head.headers.first(name: "expect")?.lowercased() == "100-continue" {
-            context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: .continue))), promise: nil)
+            context.writeAndFlush(wrapOutboundOut(WebhookResponse.continueWire(version: head.version, allocator: context.channel.allocator)),
+                                  promise: nil)
         }
     }
 
@@ -227,18 +231,12 @@ final class WebhookChannelHandler: ChannelDuplexHandler {
     }
 
     private func write(_ response: WebhookResponse, head: HTTPRequestHead, keepAlive: Bool, context: ChannelHandlerContext) {
-        var headers = HTTPHeaders()
-        headers.add(name: "content-type", value: "application/json")
-        headers.add(name: "content-length", value: String(response.body.count))
-        for (name, value) in response.headers { headers.add(name: name, value: value) }
-        if !keepAlive { headers.add(name: "connection", value: "close") }
-        let responseHead = HTTPResponseHead(version: head.version, status: .init(statusCode: response.status), headers: headers)
-        context.write(wrapOutboundOut(.head(responseHead)), promise: nil)
-        context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: response.body)))), promise: nil)
-        let done = context.writeAndFlush(wrapOutboundOut(.end(nil)))
-        if !keepAlive {
-            let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
-            done.whenComplete { _ in loopBound.value.close(promise: nil) }
+        let answer = response.wire(version: head.version, keepAlive: keepAlive, includeBody: head.method != .HEAD,
+                                   allocator: context.channel.allocator)
+        if keepAlive {
+            context.writeAndFlush(wrapOutboundOut(answer), promise: nil)
+        } else {
+            context.writeAndFlush(wrapOutboundOut(answer)).assumeIsolated().whenComplete { _ in context.close(promise: nil) }
         }
     }
 }

@@ -58,6 +58,31 @@ struct ReceiverPipeliningTests {
         try await harness.stop()
     }
 
+    @Test("the answer to HEAD has a content-length but no body, so the next answer on the connection starts right after it")
+    func headAnswerHasNoBody() async throws {
+        let source = try makeSource(.stripe, secrets: ["whsec_pipe"])
+        let harness = try await ReceiverHarness(sources: [source])
+        defer { harness.removeDirectory() }
+        let head = Array("HEAD \(source.path) HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".utf8)
+        let post = request(source, body: #"{"id":"evt_after_head"}"#, close: true)
+        let received = try await RawHTTPClient.onThread { () throws -> String in
+            let socket = try RawSocket(port: harness.port)
+            socket.setReceiveTimeout(.seconds(10))
+            socket.send(head + post)
+            var bytes: [UInt8] = []
+            var buffer = [UInt8](repeating: 0, count: 65_536)
+            while case let count = recv(socket.fd, &buffer, buffer.count, 0), count > 0 { bytes += buffer[0..<count] }
+            return String(decoding: bytes, as: UTF8.self)
+        }
+        let answers = received.components(separatedBy: "HTTP/1.1 ")
+        #expect(answers.count == 3, "expected two answers: \(received)")
+        #expect(answers.dropFirst().first?.hasPrefix("405 Method Not Allowed\r\n") == true)
+        #expect(answers.dropFirst().first?.hasSuffix("\r\n\r\n") == true, "the HEAD answer carried a body: \(received)")
+        #expect(answers.last?.hasPrefix("200 OK\r\n") == true)
+        #expect(answers.last?.contains(#""id":"evt_after_head""#) == true)
+        try await harness.stop()
+    }
+
     /// A Stripe source and a receiver whose store answers the first append
     /// 300 ms after it is durable, so that later requests are quicker.
     private static func harnessWithSlowFirstAnswer() async throws -> (SourceRuntime, ReceiverHarness) {
