@@ -67,6 +67,9 @@ def load(results):
         kill = read_json(f"kill-{server}.json")
         if loss:
             data["durability"][server] = dict(loss, load=kill)
+    data["cpu_c64"] = {server: facts[f"cpu_{server}_c64"] for server in SERVERS if f"cpu_{server}_c64" in facts}
+    data["parts_us"] = facts.get("parts")
+    data["hmac_us"] = facts.get("hmac_us")
     sync = facts.get("hookpipe_syncs")
     data["hookpipe_syncs"] = sync
     data["chain"] = facts.get("chain")
@@ -146,6 +149,48 @@ def targets(data):
     return out
 
 
+def cpu_lines(data):
+    """CPU per accepted request at c=64 for hookpipe and nginx, the parts of
+    an ack hookpipe cannot skip (plain C), and what the 35 % target leaves."""
+    cpu, parts, wrk_seconds = data.get("cpu_c64") or {}, data.get("parts_us"), (data.get("seconds") or {}).get("wrk")
+    rows = data["closed_loop"]
+    if not wrk_seconds or any(s not in cpu or "c64" not in rows.get(s, {}) for s in ("hookpipe", "nginx")):
+        return []
+    def per_request(server):
+        accepted = rows[server]["c64"]["accepted_per_s"] * wrk_seconds
+        return cpu[server] / accepted * 1e6 if accepted else None
+    hp, ng = per_request("hookpipe"), per_request("nginx")
+    cores = data["machine"].get("cores") or 1
+    target_rate = 0.35 * rows["nginx"]["c64"]["accepted_per_s"]
+    # An upper bound: as if the load generator on the same cores cost nothing.
+    budget = cores / target_rate * 1e6
+    f = lambda v: "—" if v is None else f"{v:.1f} µs"
+    lines = ["### CPU per accepted request at c=64, and what the 35 % target leaves",
+             "",
+             "CPU = user + system time of the server's processes during its wrk run ÷ requests accepted. The parts are "
+             "measured in the same run by bench/parts.c (plain C, nothing around them) and `openssl speed`.",
+             "",
+             "| | CPU per accepted request |",
+             "|---|---:|",
+             f"| nginx `return 200` after reading the body, whole server | {f(ng)} |",
+             f"| hookpipe, whole daemon | {f(hp)} |",
+             f"| **hookpipe's budget at 35 % of nginx**: {cores} cores ÷ {num(target_rate)} req/s, "
+             f"as if wrk on the same cores cost nothing | **{f(budget)}** |"]
+    if parts:
+        hmac = data.get("hmac_us") or 0
+        floor = parts["jansson_us"] + parts["sqlite_us"] + hmac + ng
+        lines += [f"| jansson parsing the 1 KiB body (as the receiver parses it) | {f(parts['jansson_us'])} |",
+                  f"| SQLite appending one event with hookpipe's schema, {parts['batch']} per transaction, WAL, `synchronous = FULL` "
+                  f"(user {parts['sqlite_user_us']:.1f} + system {parts['sqlite_sys_us']:.1f}) | {f(parts['sqlite_us'])} |",
+                  f"| HMAC-SHA256 of the body | {f(data.get('hmac_us'))} |",
+                  f"| nginx's whole request, as the cost of HTTP itself | {f(ng)} |",
+                  f"| **sum of the parts**: {floor / budget * 100:.0f} % of the budget | **{f(floor)}** |",
+                  "",
+                  f"Left by the 35 % target for everything else (the envelope, dedupe, NIO, thread hand-offs, the Swift runtime): "
+                  f"{f(budget - floor)} per request; hookpipe spends {f(hp - floor)} on it."]
+    return lines + [""]
+
+
 def render(data):
     lines = []
     m, v = data["machine"], data["versions"]
@@ -202,6 +247,7 @@ def render(data):
     lines.append("accepted/s: hookpipe = rows committed to its store; adnanh/webhook durable = 2xx answers, each sent "
                  "after its command appended the body and synced; nginx and webhook default = 2xx answers (nothing stored).")
     lines.append("")
+    lines += cpu_lines(data)
     lines.append(f"### Latency against offered load (open loop, bench/openloop.c, 64 connections, {secs.get('ladder')} s per step)")
     lines.append("")
     lines.append("Each request is due at a fixed time whether or not earlier ones were answered; latency counts from "

@@ -6,7 +6,9 @@
 #     (include-command-output-in-response, command appends + fsyncs).
 # Measures: accepted req/s and latency at c=1 and c=64 (wrk, closed loop);
 # latency against offered load (bench/openloop.c, open loop); the disk's
-# fsync floor; whether hookpipe really fsyncs before acknowledging (strace);
+# fsync floor; CPU per accepted request at c=64 (hookpipe, nginx) next to the
+# parts of an ack in plain C (bench/parts.c: jansson parse, SQLite append;
+# HMAC with openssl speed); whether hookpipe really fsyncs before acknowledging (strace);
 # loss of acknowledged events on SIGTERM under load, for every server; chain
 # throughput against shell pipelines; end-to-end latency at 1,000 events/s;
 # RSS idle and with a stored backlog; time to READY=1 with that backlog.
@@ -33,7 +35,7 @@ while [ $# -gt 0 ]; do
     --docs) docs=1 ;;
     --no-docs) docs=0 ;;
     --note) note="$2"; shift ;;
-    -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,27p' "$0"; exit 0 ;;
     *) die "unknown argument $1 (see --help)" ;;
   esac
   shift
@@ -61,6 +63,11 @@ bench_init peers
 res="$work/results"; raw="$res/raw"; mkdir -p "$raw"
 cc -O2 -Wall -o "$work/openloop" bench/openloop.c || die "cannot compile bench/openloop.c"
 openloop="$work/openloop"
+# The parts of an ack hookpipe cannot skip, in plain C (jansson and SQLite
+# headers come with the project's build dependencies).
+parts=""
+cc -O2 -Wall -o "$work/parts" bench/parts.c -ljansson -lsqlite3 2>> "$work/parts-build.log" && parts="$work/parts" \
+  || echo "bench: bench/parts.c did not compile (libjansson-dev, libsqlite3-dev?); the CPU parts table is left out" >&2
 
 # Facts for report.py: one JSON object per line, {"k": key, "v": value}.
 fact() { printf '{"k": "%s", "v": %s}\n' "$1" "$2" >> "$res/facts.jsonl"; }
@@ -182,6 +189,16 @@ read -r f50 f99 f999 < <(python3 bench/fsync_floor.py "$work" "$floor_samples")
 fact fsync_floor "{\"p50\": $f50, \"p99\": $f99, \"p999\": $f999}"
 
 # --- 2. closed loop: wrk at c=1 and c=64 ------------------------------------
+# CPU (user + system) of a process and its children, in clock ticks: the
+# server's CPU per accepted request.
+ticks_per_s=$(getconf CLK_TCK)
+tree_ticks() { # pid
+  local total=0 p
+  for p in "$1" $(pgrep -P "$1" || true); do
+    total=$(( total + $(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || echo 0) ))
+  done
+  echo "$total"
+}
 for name in $servers; do
   start_server "$name"
   # hookpipe must never see a request twice (duplicates are not stored), so
@@ -199,7 +216,9 @@ for name in $servers; do
       fact fsync_floor_c1 "{\"p50\": $g50, \"p99\": $g99, \"p999\": $g999}"
     fi
     lines0=0; [ -f "$work/$name/store.ndjson" ] && lines0=$(wc -l < "$work/$name/store.ndjson")
+    server0=$(tree_ticks "$srv_pid")
     wrk_signed "$srv_port" "$c" "$t" "$wrk_seconds" "$work/req.txt" "$srv_path" "$srv_header" "$raw/wrk-$name-c$c.txt"
+    fact "cpu_${name}_c$c" "$(awk -v s=$(( $(tree_ticks "$srv_pid") - server0 )) -v hz="$ticks_per_s" 'BEGIN { printf "%.3f", s / hz }')"
     stored=null
     [ "$name" = hookpipe ] && stored=$(( $(hp_last_seq "$work/$name") - before ))
     if [ "$name" = webhook-durable ]; then stored=$(( $(wc -l < "$work/$name/store.ndjson") - lines0 )); fi
@@ -207,6 +226,23 @@ for name in $servers; do
   done
   stop_server
 done
+
+# --- 2b. the parts hookpipe cannot skip, in plain C ---------------------------
+# jansson parsing one of the benchmark's bodies, SQLite appending events in
+# batches of 24 (about hookpipe's batch at c=64), HMAC-SHA256 of the body.
+if [ -n "$parts" ]; then
+  say "CPU of the parts: jansson, SQLite, HMAC"
+  python3 bench/make_requests.py 1 "$hp_secret" "$work/one.txt"
+  cut -f2 "$work/one.txt" | tr -d '\n' > "$work/one-body.json"
+  mkdir -p "$work/parts-db"
+  fact parts "$("$parts" "$work/one-body.json" "$work/parts-db" 24 100000)"
+  # openssl speed prints thousands of bytes per second for that block size.
+  hmac_kbps=$(openssl speed -seconds 1 -bytes "$(wc -c < "$work/one-body.json")" -hmac sha256 2>/dev/null \
+    | awk '/^hmac\(sha256\)/ {sub("k", "", $2); print $2}' || true)
+  if [ -n "$hmac_kbps" ]; then
+    fact hmac_us "$(awk -v n="$(wc -c < "$work/one-body.json")" -v k="$hmac_kbps" 'BEGIN { printf "%.3f", n / (k * 1000) * 1e6 }')"
+  fi
+fi
 
 # --- 3. open loop: latency against offered load ----------------------------
 for name in $servers; do
