@@ -35,7 +35,7 @@ while [ $# -gt 0 ]; do
     --docs) docs=1 ;;
     --no-docs) docs=0 ;;
     --note) note="$2"; shift ;;
-    -h|--help) sed -n '2,27p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
     *) die "unknown argument $1 (see --help)" ;;
   esac
   shift
