@@ -57,8 +57,14 @@ public enum ConfigLoader {
         if let line = escapedNULLine(in: text) {
             throw ConfigError(.syntax, "\(fileName):\(line): contains the escape \\u0000 (NUL), which no value can hold")
         }
-        if let line = malformedTableHeaderLine(in: text) {
+        switch firstGuardedProblem(in: text) {
+        case .tableHeader(let line):
             throw ConfigError(.syntax, "\(fileName):\(line): invalid TOML: expected a table name after '[' or '[[', like [server] or [[source]]")
+        case .dateTime(let line):
+            throw ConfigError(.syntax, "\(fileName):\(line): invalid TOML: a date-time needs a time (hh:mm:ss) right after the 'T'; "
+                              + "no setting here takes a date: quote the value if it is text")
+        case nil:
+            break
         }
         do {
             return try TOMLTable(string: text)

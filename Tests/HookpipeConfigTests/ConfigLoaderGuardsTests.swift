@@ -36,8 +36,30 @@ struct ConfigLoaderGuardsTests {
             "[[ ]]",
         ]
         for text in valid {
-            #expect(ConfigLoader.malformedTableHeaderLine(in: text) == nil, "\(text)")
+            #expect(ConfigLoader.firstGuardedProblem(in: text) == nil, "\(text)")
         }
-        #expect(ConfigLoader.malformedTableHeaderLine(in: "a = \"\"\"\nx\n\"\"\"\n[.b]") == 4)
+        #expect(ConfigLoader.firstGuardedProblem(in: "a = \"\"\"\nx\n\"\"\"\n[.b]") == .tableHeader(line: 4))
+    }
+
+    /// Values on which toml++'s parse_time asserts (a date, `T`, no digit), found by FuzzConfigLoader.
+    @Test("a date followed by T and no time is refused with its line instead of crashing the parser",
+          arguments: ["x = 1979-05-27Tpath2:00Z", "x = 1979-05-27t:", "x = 1234-12-12T:", "x = [1, 1979-05-27Tx:]",
+                      "x = [\n  1979-05-27T:00 ]", "x =1979-05-27T", "x = 1979-05-27T # comment"])
+    func dateWithoutTime(_ value: String) {
+        expectError(minimalSource + "\n\n" + value + "\n", code: .syntax,
+                    containing: ["pipeline.conf:", "a date-time needs a time (hh:mm:ss) right after the 'T'"])
+        #expect(ConfigLoader.firstGuardedProblem(in: "a = 1\n" + value) == .dateTime(line: value.contains("\n") ? 3 : 2))
+    }
+
+    @Test("dates and date-times that toml++ parses, and date-like text in strings, comments and keys, are left to the parser")
+    func validDatesPass() {
+        let valid = [
+            "x = 1979-05-27T07:32:00Z", "x = 1979-05-27t07:32:00", "x = 1979-05-27 07:32:00", "x = 1979-05-27",
+            "x = \"1979-05-27Tpath:00\"", "x = '1979-05-27T:'", "x = \"\"\"\n1979-05-27T:\n\"\"\"",
+            "# x = 1979-05-27T:", "1979-05-27Tx = 1", "x = 11979-05-27", "x = [1979-05-27T07:32:00]", "[1979-05-27Tx]",
+        ]
+        for text in valid {
+            #expect(ConfigLoader.firstGuardedProblem(in: text) == nil, "\(text)")
+        }
     }
 }
