@@ -70,6 +70,8 @@ private struct GuardScanner {
     var previous: UInt8 = UInt8(ascii: "\n")
 
     mutating func firstProblem() -> ConfigLoader.GuardedProblem? {
+        // toml++ skips a UTF-8 byte order mark: what follows is at the start of line 1.
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { index = 3 }
         while index < bytes.count {
             let byte = bytes[index]
             let before = previous

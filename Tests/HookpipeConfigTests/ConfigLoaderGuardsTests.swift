@@ -24,6 +24,16 @@ struct ConfigLoaderGuardsTests {
                     containing: ["pipeline.conf:7:", "expected a table name after '[' or '[['"])
     }
 
+    /// toml++ skips a byte order mark, so the header after it is at the start of a line (FuzzConfigLoader).
+    @Test("a byte order mark does not hide a header or a value from the checks")
+    func byteOrderMark() {
+        let bom = "\u{FEFF}"
+        #expect(ConfigLoader.firstGuardedProblem(in: bom + "[[ = \"x\"") == .tableHeader(line: 1))
+        #expect(ConfigLoader.firstGuardedProblem(in: bom + "x = 1979-05-27T:") == .dateTime(line: 1))
+        #expect(ConfigLoader.firstGuardedProblem(in: bom + "[server]\nhost = \"127.0.0.1\"") == nil)
+        expectError(bom + "[[ = \"unnaname = \"unnated\n", code: .syntax, containing: ["pipeline.conf:1:", "expected a table name"])
+    }
+
     @Test("brackets in values, strings and comments, and quoted or blank header names, are left to the parser")
     func validBracketsPass() {
         let valid = [
