@@ -90,9 +90,9 @@ final class RequestTimeoutHandler: ChannelDuplexHandler, RemovableChannelHandler
     /// The connection is open: it starts idle, with its one timer.
     private func start(context: ChannelHandlerContext) {
         guard timer == nil, case .busy = phase else { return }
-        let deadline = NIODeadline.now() + idleTimeout
-        phase = .idle(until: deadline)
-        setTimer(at: min(deadline, .now() + step), context: context)
+        let now = NIODeadline.now()
+        phase = .idle(until: now + idleTimeout)
+        setTimer(at: now + step, context: context)  // step ≤ idleTimeout
     }
 
     private func stop() {

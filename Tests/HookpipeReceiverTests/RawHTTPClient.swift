@@ -149,6 +149,18 @@ final class RawSocket {
         }
     }
 
+    /// Reads until the server closes; the receive timeout set before applies.
+    func readToEOF() throws -> [UInt8] {
+        var received: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            let count = recv(fd, &buffer, buffer.count, 0)
+            if count < 0 { throw RawHTTPError(description: "no EOF before the receive timeout (\(received.count) bytes received)") }
+            if count == 0 { return received }
+            received.append(contentsOf: buffer[0..<count])
+        }
+    }
+
     /// Idempotent: a second close would hit whatever reused the number.
     func close() {
         guard fd >= 0 else { return }

@@ -69,10 +69,7 @@ struct ReceiverPipeliningTests {
             let socket = try RawSocket(port: harness.port)
             socket.setReceiveTimeout(.seconds(10))
             socket.send(head + post)
-            var bytes: [UInt8] = []
-            var buffer = [UInt8](repeating: 0, count: 65_536)
-            while case let count = recv(socket.fd, &buffer, buffer.count, 0), count > 0 { bytes += buffer[0..<count] }
-            return String(decoding: bytes, as: UTF8.self)
+            return String(decoding: try socket.readToEOF(), as: UTF8.self)
         }
         let answers = received.components(separatedBy: "HTTP/1.1 ")
         #expect(answers.count == 3, "expected two answers: \(received)")
@@ -106,23 +103,12 @@ struct ReceiverPipeliningTests {
     /// Writes all of `bytes` at once, then reads until the server closes
     /// (the last request asks it to) and splits what came back into answers.
     private static func sendTogether(port: Int, _ bytes: [UInt8]) async throws -> [Answer] {
-        let received: [UInt8] = try await withCheckedThrowingContinuation { continuation in
-            Thread {
-                continuation.resume(with: Result {
-                    let socket = try RawSocket(port: port)
-                    socket.setReceiveTimeout(.seconds(10))
-                    let sent = bytes.withUnsafeBytes { send(socket.fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-                    guard sent == bytes.count else { throw RawHTTPError(description: "sent \(sent) of \(bytes.count) bytes") }
-                    var received: [UInt8] = []
-                    var buffer = [UInt8](repeating: 0, count: 65_536)
-                    while true {
-                        let count = recv(socket.fd, &buffer, buffer.count, 0)
-                        if count < 0 { throw RawHTTPError(description: "no EOF within 10 s (\(received.count) bytes received)") }
-                        if count == 0 { return received }
-                        received.append(contentsOf: buffer[0..<count])
-                    }
-                })
-            }.start()
+        let received = try await RawHTTPClient.onThread { () throws -> [UInt8] in
+            let socket = try RawSocket(port: port)
+            socket.setReceiveTimeout(.seconds(10))
+            let sent = bytes.withUnsafeBytes { send(socket.fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            guard sent == bytes.count else { throw RawHTTPError(description: "sent \(sent) of \(bytes.count) bytes") }
+            return try socket.readToEOF()
         }
         var answers: [Answer] = []
         var rest = received[...]

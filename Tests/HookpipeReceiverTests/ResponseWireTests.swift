@@ -25,7 +25,7 @@ struct ResponseWireTests {
             for version in [HTTPVersion.http1_1, .http1_0] {
                 let ours = response.wire(version: version, keepAlive: keepAlive, includeBody: true, allocator: ByteBufferAllocator())
                 let nio = try Self.nioBytes(response, version: version, keepAlive: keepAlive)
-                #expect(String(buffer: ours) == String(buffer: nio), "status \(response.status), \(version)")
+                #expect(String(buffer: ours) == nio, "status \(response.status), \(version)")
             }
         }
     }
@@ -56,7 +56,7 @@ struct ResponseWireTests {
     /// What the handler wrote through NIO's encoder before: head with
     /// content-type, content-length, the extra headers and `connection:
     /// close` when not keep-alive, then the body, then the end.
-    private static func nioBytes(_ response: WebhookResponse, version: HTTPVersion, keepAlive: Bool) throws -> ByteBuffer {
+    private static func nioBytes(_ response: WebhookResponse, version: HTTPVersion, keepAlive: Bool) throws -> String {
         var headers = HTTPHeaders()
         headers.add(name: "content-type", value: "application/json")
         headers.add(name: "content-length", value: String(response.body.count))
@@ -67,9 +67,9 @@ struct ResponseWireTests {
             HTTPResponseHead(version: version, status: .init(statusCode: response.status), headers: headers)))
         try channel.writeOutbound(HTTPServerResponsePart.body(.byteBuffer(ByteBuffer(bytes: response.body))))
         try channel.writeOutbound(HTTPServerResponsePart.end(nil))
-        var all = ByteBuffer(string: drain(channel))
+        let bytes = drain(channel)
         _ = try channel.finish()
-        return all.readSlice(length: all.readableBytes) ?? ByteBuffer()
+        return bytes
     }
 
     private static func drain(_ channel: EmbeddedChannel) -> String {
