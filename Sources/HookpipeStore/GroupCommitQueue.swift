@@ -10,6 +10,7 @@ import Foundation
 final class GroupCommitQueue: @unchecked Sendable {
     typealias Completion = @Sendable (Result<AppendOutcome, StoreError>) -> Void
     typealias Commit = ([IncomingEvent]) -> Result<[AppendOutcome], StoreError>
+    typealias Committed = ([IncomingEvent], [AppendOutcome]) -> Void
 
     private let condition = NSCondition()
     private var pending: [(IncomingEvent, Completion)] = []
@@ -17,14 +18,19 @@ final class GroupCommitQueue: @unchecked Sendable {
     private var finished = false
     private let maxBatch: Int
     private let commit: Commit
+    private let committed: Committed?
 
     /// - Parameters:
     ///   - maxBatch: most events in one transaction.
     ///   - commit: runs on the writer thread; stores a batch in one transaction
     ///     and returns an outcome per event, in order, or one error for all.
-    init(maxBatch: Int, commit: @escaping Commit) {
+    ///   - committed: runs on the writer thread after a batch committed and
+    ///     every completion of it ran, so that work which is not part of the
+    ///     acknowledgement (telling the chain) never delays one.
+    init(maxBatch: Int, commit: @escaping Commit, committed: Committed? = nil) {
         self.maxBatch = max(1, maxBatch)
         self.commit = commit
+        self.committed = committed
         let thread = Thread { [self] in run() }
         thread.name = "hookpipe-store-writer"
         thread.start()
@@ -69,11 +75,13 @@ final class GroupCommitQueue: @unchecked Sendable {
             pending.removeFirst(batch.count)
             condition.unlock()
 
-            switch commit(batch.map(\.0)) {
+            let events = batch.map(\.0)
+            switch commit(events) {
             case .success(let outcomes):
                 for ((_, completion), outcome) in zip(batch, outcomes) {
                     completion(.success(outcome))
                 }
+                committed?(events, outcomes)
             case .failure(let error):
                 for (_, completion) in batch {
                     completion(.failure(error))

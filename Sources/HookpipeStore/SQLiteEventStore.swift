@@ -67,23 +67,25 @@ public final class SQLiteEventStore: EventStore {
         // Only the writer thread touches `lastPrune`.
         var lastPrune = Date.distantPast
         let observers = self.observers
-        self.queue = GroupCommitQueue(maxBatch: maxBatch) { batch in
+        self.queue = GroupCommitQueue(maxBatch: maxBatch, commit: { batch in
             let start = DispatchTime.now().uptimeNanoseconds
             let result = Self.commit(batch, in: pool, lastPrune: &lastPrune)
             switch result {
             case .success: metrics.committed(nanoseconds: DispatchTime.now().uptimeNanoseconds &- start)
             case .failure(let error): metrics.commitFailed(code: error.code.rawValue)
             }
-            if case .success(let outcomes) = result, observers.isObserved {
-                let stored = zip(batch, outcomes).compactMap { event, outcome -> StoredEvent? in
-                    guard case .stored(let seq) = outcome else { return nil }
-                    return StoredEvent(seq: seq, source: event.source, dedupeKey: event.dedupeKey,
-                                       receivedAtMicros: event.receivedAtMicros, metadata: event.metadata, payload: event.payload)
-                }
-                if !stored.isEmpty { observers.notify(stored) }
-            }
             return result
-        }
+        }, committed: { batch, outcomes in
+            // After the batch's answers are on their way: observers (the chain
+            // building its lines) are not part of any acknowledgement.
+            guard observers.isObserved else { return }
+            let stored = zip(batch, outcomes).compactMap { event, outcome -> StoredEvent? in
+                guard case .stored(let seq) = outcome else { return nil }
+                return StoredEvent(seq: seq, source: event.source, dedupeKey: event.dedupeKey,
+                                   receivedAtMicros: event.receivedAtMicros, metadata: event.metadata, payload: event.payload)
+            }
+            if !stored.isEmpty { observers.notify(stored) }
+        })
     }
 
     public func append(_ event: IncomingEvent) async throws(StoreError) -> AppendOutcome {

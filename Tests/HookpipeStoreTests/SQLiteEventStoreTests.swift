@@ -93,6 +93,32 @@ struct SQLiteEventStoreTests {
         await store.close()
     }
 
+    @Test("observers hear of a batch after its appends were answered, and only of events it stored")
+    func observersAfterAnswers() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let store = try SQLiteEventStore(path: directory.path + "/db.sqlite", logger: logger)
+        let (log, entry) = AsyncStream<String>.makeStream()
+        store.observeAppends { events in entry.yield("observed \(events.map(\.seq))") }
+        // One append at a time, each waited for: each is its own batch.
+        for key in ["a", "a", "b"] {
+            await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+                store.append(event(key)) { result in
+                    entry.yield((try? result.get()).map { "answered \($0)" } ?? "failed")
+                    done.resume()
+                }
+            }
+        }
+        var seen: [String] = []
+        for await line in log {
+            seen.append(line)
+            if seen.count == 5 { break }
+        }
+        #expect(seen == ["answered stored(seq: 1)", "observed [1]", "answered duplicate(seq: 1)",
+                         "answered stored(seq: 2)", "observed [2]"])
+        await store.close()
+    }
+
     @Test("many concurrent distinct appends are all stored with unique sequence numbers")
     func groupCommit() async throws {
         let directory = try TemporaryDirectory()
