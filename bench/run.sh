@@ -8,7 +8,9 @@
 # latency against offered load (bench/openloop.c, open loop); the disk's
 # fsync floor; CPU per accepted request at c=64 (hookpipe, nginx) next to the
 # parts of an ack in plain C (bench/parts.c: jansson parse, SQLite append;
-# HMAC with openssl speed); whether hookpipe really fsyncs before acknowledging (strace);
+# HMAC with openssl speed); the same durable ack in plain C (bench/ackserver.c)
+# at c=1 and c=64, as a reference for what these parts allow;
+# whether hookpipe really fsyncs before acknowledging (strace);
 # loss of acknowledged events on SIGTERM under load, for every server; chain
 # throughput against shell pipelines; end-to-end latency at 1,000 events/s;
 # RSS idle and with a stored backlog; time to READY=1 with that backlog.
@@ -35,7 +37,7 @@ while [ $# -gt 0 ]; do
     --docs) docs=1 ;;
     --no-docs) docs=0 ;;
     --note) note="$2"; shift ;;
-    -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,28p' "$0"; exit 0 ;;
     *) die "unknown argument $1 (see --help)" ;;
   esac
   shift
@@ -64,10 +66,14 @@ res="$work/results"; raw="$res/raw"; mkdir -p "$raw"
 cc -O2 -Wall -o "$work/openloop" bench/openloop.c || die "cannot compile bench/openloop.c"
 openloop="$work/openloop"
 # The parts of an ack hookpipe cannot skip, in plain C (jansson and SQLite
-# headers come with the project's build dependencies).
-parts=""
+# headers come with the project's build dependencies), and the same ack with
+# nothing around it (bench/ackserver.c), as a reference server.
+parts=""; ackserver=""
 cc -O2 -Wall -o "$work/parts" bench/parts.c -ljansson -lsqlite3 2>> "$work/parts-build.log" && parts="$work/parts" \
   || echo "bench: bench/parts.c did not compile (libjansson-dev, libsqlite3-dev?); the CPU parts table is left out" >&2
+# (Not $work/ackserver: that is the server's own directory, made afresh.)
+cc -O2 -Wall -o "$work/ackserver-bin" bench/ackserver.c -ljansson -lsqlite3 2>> "$work/parts-build.log" && ackserver="$work/ackserver-bin" \
+  || echo "bench: bench/ackserver.c did not compile; the plain C reference is left out" >&2
 
 # Facts for report.py: one JSON object per line, {"k": key, "v": value}.
 fact() { printf '{"k": "%s", "v": %s}\n' "$1" "$2" >> "$res/facts.jsonl"; }
@@ -167,6 +173,11 @@ HOOKS
       webhook -hooks "$dir/hooks.json" -ip 127.0.0.1 -port "$srv_port" > "$dir/webhook.log" 2>&1 &
       srv_pid=$!; bench_track "$srv_pid"
       srv_path=/hooks/bench; srv_header=X-Signature; srv_scheme=webhook ;;
+    ackserver)
+      # Reference, not a peer: hookpipe's ack in plain C (see bench/ackserver.c).
+      "$ackserver" "$srv_port" "$dir" > "$dir/ackserver.json" 2> "$dir/ackserver.log" &
+      srv_pid=$!; bench_track "$srv_pid"
+      srv_path=/hooks/stripe; srv_header=Stripe-Signature; srv_scheme=stripe; srv_secret=$hp_secret ;;
     *) die "unknown server $name" ;;
   esac
   wait_port "$srv_port" "$srv_pid" || die "$name did not start (see $dir)"
@@ -174,6 +185,18 @@ HOOKS
 # SIGTERM, wait (hookpipe drains its chain; 60 s at most), SIGKILL.
 stop_server() { bench_kill "$srv_pid" 60; srv_pid=""; }
 servers="hookpipe nginx webhook webhook-durable"
+# The closed loop also runs the plain C reference, when it compiled.
+closed_servers="$servers${ackserver:+ ackserver}"
+# Rows a store-backed server committed: hookpipe's store, or the reference's.
+stored_rows() { # name
+  case "$1" in
+    hookpipe) hp_last_seq "$work/$1" ;;
+    ackserver) sqlite3 "$work/$1/ackserver.sqlite" "SELECT COALESCE(MAX(seq),0) FROM events" ;;
+  esac
+}
+# CPU ticks the whole machine spent busy, and idle, so far (/proc/stat;
+# steal is the hypervisor's, not ours, and counts as neither).
+machine_ticks() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8, $5 + $6 }' /proc/stat; }
 
 # Requests for the current server: COUNT uniquely signed 1 KiB events.
 requests() { # count out [raw] [prefix]
@@ -199,28 +222,33 @@ tree_ticks() { # pid
   done
   echo "$total"
 }
-for name in $servers; do
+for name in $closed_servers; do
   start_server "$name"
-  # hookpipe must never see a request twice (duplicates are not stored), so
-  # it gets more unique requests than it can take; the others may cycle.
-  case "$name" in hookpipe) n1=$((8000 * wrk_seconds)); n64=$((40000 * wrk_seconds)) ;; *) n1=20000; n64=100000 ;; esac
+  # hookpipe and the reference must never see a request twice (duplicates
+  # are not stored), so they get more unique requests than they can take;
+  # the others may cycle.
+  case "$name" in hookpipe|ackserver) n1=$((8000 * wrk_seconds)); n64=$((40000 * wrk_seconds)) ;; *) n1=20000; n64=100000 ;; esac
   for c in 1 64; do
     n=$n1; t=1; [ "$c" = 64 ] && { n=$n64; t=2; }
     say "wrk $name c=$c ${wrk_seconds}s"
     requests "$n" "$work/req.txt"
-    before=0; [ "$name" = hookpipe ] && before=$(hp_last_seq "$work/$name")
-    if [ "$name" = hookpipe ] && [ "$c" = 1 ]; then
+    before=$(stored_rows "$name")
+    if [ "$c" = 1 ] && { [ "$name" = hookpipe ] || [ "$name" = ackserver ]; }; then
       # The disk's latency drifts by tens of per cent within minutes here: the
       # c=1 acks are read against a floor measured right before them, too.
       read -r g50 g99 g999 < <(python3 bench/fsync_floor.py "$work" 500)
-      fact fsync_floor_c1 "{\"p50\": $g50, \"p99\": $g99, \"p999\": $g999}"
+      key=fsync_floor_c1; [ "$name" = ackserver ] && key=fsync_floor_c1_ackserver
+      fact "$key" "{\"p50\": $g50, \"p99\": $g99, \"p999\": $g999}"
     fi
     lines0=0; [ -f "$work/$name/store.ndjson" ] && lines0=$(wc -l < "$work/$name/store.ndjson")
-    server0=$(tree_ticks "$srv_pid")
+    server0=$(tree_ticks "$srv_pid"); read -r busy0 idle0 < <(machine_ticks)
     wrk_signed "$srv_port" "$c" "$t" "$wrk_seconds" "$work/req.txt" "$srv_path" "$srv_header" "$raw/wrk-$name-c$c.txt"
+    read -r busy1 idle1 < <(machine_ticks)
+    fact "machine_${name}_c$c" "$(awk -v b=$(( busy1 - busy0 )) -v i=$(( idle1 - idle0 )) -v hz="$ticks_per_s" \
+      'BEGIN { printf "{\"busy_s\": %.3f, \"idle_s\": %.3f}", b / hz, i / hz }')"
     fact "cpu_${name}_c$c" "$(awk -v s=$(( $(tree_ticks "$srv_pid") - server0 )) -v hz="$ticks_per_s" 'BEGIN { printf "%.3f", s / hz }')"
     stored=null
-    [ "$name" = hookpipe ] && stored=$(( $(hp_last_seq "$work/$name") - before ))
+    [ -n "$before" ] && stored=$(( $(stored_rows "$name") - before ))
     if [ "$name" = webhook-durable ]; then stored=$(( $(wc -l < "$work/$name/store.ndjson") - lines0 )); fi
     fact "stored_${name}_c$c" "$stored"
   done
