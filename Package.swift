@@ -95,7 +95,7 @@ let package = Package(
         .target(
             name: "HookpipeChain",
             dependencies: [
-                "HookpipeJSON", "HookpipeStore", "HookpipeProcess", "HookpipeConfig",
+                "HookpipeJSON", "HookpipeStore", "HookpipeProcess", "HookpipeConfig", "HookpipeSync",
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -181,6 +181,7 @@ let package = Package(
         .testTarget(name: "HookpipeVerificationTests", dependencies: ["HookpipeVerification"], swiftSettings: strictSettings),
         .testTarget(name: "HookpipeConfigTests", dependencies: ["HookpipeConfig"], swiftSettings: strictSettings),
         .testTarget(name: "HookpipeProcessTests", dependencies: ["HookpipeProcess"], swiftSettings: strictSettings),
+        .testTarget(name: "HookpipeSyncTests", dependencies: ["HookpipeSync"], swiftSettings: strictSettings),
         .testTarget(
             name: "HookpipeChainTests",
             dependencies: ["HookpipeChain", "HookpipeStore", "HookpipeConfig", "HookpipeJSON", .product(name: "Logging", package: "swift-log")],

@@ -2,6 +2,7 @@ import Foundation
 import HookpipeJSON
 import HookpipeProcess
 import HookpipeStore
+import HookpipeSync
 import Logging
 
 /// Per-process work: spawning, the writer, the readers, and what an exit means.
@@ -42,17 +43,17 @@ extension ChainRunner {
         logger.info("stage started", metadata: stageMetadata(index, stages[index].isolation.map { ["stage.isolating": "\($0.suspects.count)"] } ?? [:]))
         let readerDone = DispatchSemaphore(value: 0)
         let stderrDone = DispatchSemaphore(value: 0)
-        startThread("hookpipe-\(config.name)-in") { [self] in writeLoop(index, generation, process) }
+        startThread(named: config.name, suffix: "-in") { [self] in writeLoop(index, generation, process) }
         let isLast = index == stages.count - 1
-        startThread("hookpipe-\(config.name)-out") { [self] in
+        startThread(named: config.name, suffix: "-out") { [self] in
             readStdout(index, generation, process, isLast: isLast, name: config.name)
             readerDone.signal()
         }
-        startThread("hookpipe-\(config.name)-err") { [self] in
+        startThread(named: config.name, suffix: "-err") { [self] in
             readStderr(index, process, name: config.name)
             stderrDone.signal()
         }
-        startThread("hookpipe-\(config.name)-wait") { [self] in
+        startThread(named: config.name, suffix: "-wait") { [self] in
             let status = process.waitForExit()
             // What it left unread tells whether it consumed all its input; then
             // close the probe so a writer blocked on a full pipe gets EPIPE.

@@ -4,6 +4,7 @@ public import Logging
 import Foundation
 import HookpipeJSON
 import HookpipeProcess
+import HookpipeSync
 
 /// Streams stored events, in sequence order, through the configured stages
 /// and persists how far they got.
@@ -160,8 +161,8 @@ public final class ChainRunner: @unchecked Sendable {
         }
         logger.notice("chain started", metadata: ["chain.checkpoint": "\(lastSaved)", "chain.stored": "\(newest)",
                                                   "chain.stages": "\(stages.map(\.config.name).joined(separator: ","))"])
-        startThread("hookpipe-feeder") { [self] in feedLoop() }
-        startThread("hookpipe-ticker") { [self] in tickLoop() }
+        startThread(named: "chain-feeder") { [self] in feedLoop() }
+        startThread(named: "chain-ticker") { [self] in tickLoop() }
     }
 
     /// Graceful stop: stops reading the store, lets every stage finish what it
@@ -266,7 +267,7 @@ public final class ChainRunner: @unchecked Sendable {
             if done { return }
             for (process, _) in toKill {
                 // terminate blocks up to the grace; the waiter thread handles the exit.
-                startThread("hookpipe-killer") { _ = process.terminate(grace: .seconds(2)) }
+                startThread(named: "stage-killer") { _ = process.terminate(grace: .seconds(2)) }
             }
             if now - lastCheckpoint >= config.checkpointInterval {
                 lastCheckpoint = now
@@ -337,12 +338,6 @@ public final class ChainRunner: @unchecked Sendable {
     }
 
     // MARK: - Helpers
-
-    func startThread(_ name: String, _ body: @escaping @Sendable () -> Void) {
-        let thread = Thread(block: body)
-        thread.name = name
-        thread.start()
-    }
 
     func stageMetadata(_ index: Int, _ extra: Logger.Metadata = [:]) -> Logger.Metadata {
         var metadata: Logger.Metadata = ["stage.name": "\(stages[index].config.name)"]

@@ -66,7 +66,7 @@ actor ChainController {
     /// Starts the prepared runner.
     func start() async throws {
         guard let runner else { return }
-        try await onThread("hookpipe-chain-start") { try runner.start() }
+        try await onThread("chain-start") { try runner.start() }
     }
 
     /// Drains the current chain and starts one with `newConfig`. When the new
@@ -100,20 +100,20 @@ actor ChainController {
             return
         }
         let runner = try await makeRunner(newConfig)
-        try await onThread("hookpipe-chain-start") { try runner.start() }
+        try await onThread("chain-start") { try runner.start() }
         slot.withLock { $0.runner = runner }
     }
 
     private func drainCurrent() async {
         guard let runner = slot.withLock({ $0.runner }) else { return }
         let timeout = config.drainTimeout
-        _ = try? await onThread("hookpipe-chain-stop") { runner.stop(deadline: timeout) }
+        _ = try? await onThread("chain-stop") { runner.stop(deadline: timeout) }
         slot.withLock { $0.runner = nil }
     }
 
     private func makeRunner(_ config: ChainConfig) async throws -> ChainRunner {
         let (store, stateDirectory, path, logger) = (store, stateDirectory, path, logger)
-        return try await onThread("hookpipe-chain-init") {
+        return try await onThread("chain-init") {
             try ChainRunner(config: config, store: store, stateDirectory: stateDirectory, path: path, logger: logger)
         }
     }

@@ -1,4 +1,5 @@
 import Foundation
+import HookpipeSync
 
 /// Hands appends to one writer thread, which commits them in batches.
 ///
@@ -31,9 +32,7 @@ final class GroupCommitQueue: @unchecked Sendable {
         self.maxBatch = max(1, maxBatch)
         self.commit = commit
         self.committed = committed
-        let thread = Thread { [self] in run() }
-        thread.name = "hookpipe-store-writer"
-        thread.start()
+        startThread(named: "store-writer") { [self] in run() }
     }
 
     func enqueue(_ event: IncomingEvent, completion: @escaping Completion) {
