@@ -4,7 +4,9 @@ import HookpipeJSON
 /// `hookpipe dlq`: lists, shows, retries and drops dead letters.
 ///
 /// A retry appends a copy of the dead-lettered event like `replay` does
-/// (``EventCopy``: new seq, `"replay_of"`), then deletes the dead letter.
+/// (``EventCopy``: new seq, `"replay_of"`) and deletes the dead letter, in one
+/// transaction: a crash leaves both or neither, and of two retries of one
+/// letter (or a retry and a drop) only the first changes anything.
 /// Retention never prunes an event that has a dead letter, so the original is
 /// normally there. When it is not (pruned by an older version, or deleted by
 /// hand), the event is rebuilt from the dead letter's line if that line is
@@ -58,7 +60,8 @@ public struct DeadLetterDesk: Sendable {
         }
     }
 
-    /// Appends a copy of the letter's event, then deletes the letter.
+    /// Appends a copy of the letter's event and deletes the letter, atomically.
+    /// Throws ``OperationError/Code/notFound`` when the letter is already gone.
     ///
     /// - Parameter run: unique to this command (see ``EventCopy``).
     public func retry(_ letter: DeadLetter, run: String, nowMicros: Int64) async throws(OperationError) -> Retry {
@@ -77,16 +80,14 @@ public struct DeadLetterDesk: Sendable {
                 prints that line; send what should be processed with `hookpipe inject`, then `hookpipe dlq drop \(letter.id)`
                 """)
         }
-        let outcome: AppendOutcome
+        let outcome: AppendOutcome?
         do {
-            outcome = try await store.append(copy)
+            outcome = try await store.append(copy, replacingDeadLetter: letter.id)
         } catch {
-            throw .store(error, "store the copy of event \(letter.seq) for dead letter \(letter.id)")
+            throw .store(error, "store the copy of event \(letter.seq) in place of dead letter \(letter.id)")
         }
-        do {
-            _ = try await store.deleteDeadLetter(id: letter.id)
-        } catch {
-            throw .store(error, "delete dead letter \(letter.id) after storing its event again as seq \(outcome.seq)")
+        guard let outcome else {
+            throw OperationError(.notFound, "dead letter \(letter.id) is gone (retried or dropped meanwhile); nothing was changed")
         }
         return Retry(letter: letter.id, originalSeq: letter.seq, seq: outcome.seq, fromLine: original == nil)
     }

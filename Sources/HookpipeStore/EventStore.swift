@@ -85,6 +85,13 @@ public protocol EventStore: Sendable {
     /// Durably deletes a dead letter; returns whether it existed. Its event
     /// then becomes subject to retention pruning like any settled event.
     func deleteDeadLetter(id: Int64) async throws(StoreError) -> Bool
+
+    /// Stores `event` (deduplicated like ``append(_:)``) and deletes the dead
+    /// letter `id`, in one durable transaction: after a crash either both
+    /// happened or neither. Returns `nil`, changing nothing, when the letter
+    /// is gone (another retry or a drop got there first), so one letter is
+    /// retried at most once.
+    func append(_ event: IncomingEvent, replacingDeadLetter id: Int64) async throws(StoreError) -> AppendOutcome?
 }
 
 extension EventStore {

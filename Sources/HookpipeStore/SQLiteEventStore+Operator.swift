@@ -88,6 +88,27 @@ extension SQLiteEventStore {
         }
     }
 
+    public func append(_ event: IncomingEvent, replacingDeadLetter id: Int64) async throws(StoreError) -> AppendOutcome? {
+        let nowMicros = Int64(Date().timeIntervalSince1970 * 1_000_000)
+        let outcome: AppendOutcome?
+        do {
+            // Not through the group-commit queue: its batches hold appends only.
+            // GRDB runs this on the same writer connection, between its batches.
+            outcome = try await pool.write { db -> AppendOutcome? in
+                try db.execute(sql: "DELETE FROM dead_letters WHERE id = ?", arguments: [id])
+                guard db.changesCount > 0 else { return nil }
+                return try Self.appendRows([event], in: db, nowMicros: nowMicros)[0]
+            }
+        } catch {
+            throw StoreError.from(error, doing: "store event \(event.dedupeKey) again in place of dead letter \(id)")
+        }
+        if case .stored(let seq) = outcome, observers.isObserved {
+            observers.notify([StoredEvent(seq: seq, source: event.source, dedupeKey: event.dedupeKey, receivedAtMicros: event.receivedAtMicros,
+                                          metadata: event.metadata, payload: event.payload)])
+        }
+        return outcome
+    }
+
     /// Runs `body` on a reader connection; a failure becomes a ``StoreError`` naming `action`.
     private func reading<T: Sendable>(_ action: String, _ body: @escaping @Sendable (Database) throws -> T) async throws(StoreError) -> T {
         do {

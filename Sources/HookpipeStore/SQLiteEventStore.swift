@@ -14,7 +14,7 @@ public final class SQLiteEventStore: EventStore {
     private let openPool: DatabasePool
     let queue: GroupCommitQueue
     private let logger: Logger
-    private let observers = AppendObservers()
+    let observers = AppendObservers()
     /// Set by the first ``close()``; GRDB must not touch a closed pool again.
     private let closed = Locked(false)
 
@@ -199,26 +199,33 @@ public final class SQLiteEventStore: EventStore {
 
     /// Runs on the writer thread: one transaction for the whole batch. Once a
     /// minute the same transaction also forgets dedupe keys whose window ended.
+    /// Inside a write transaction: each event's dedupe lookup, and for a new
+    /// key its journal row and dedupe entry.
+    static func appendRows(_ batch: [IncomingEvent], in db: Database, nowMicros: Int64) throws -> [AppendOutcome] {
+        let statements = try AppendStatements(db)
+        var outcomes: [AppendOutcome] = []
+        outcomes.reserveCapacity(batch.count)
+        for event in batch {
+            if let entry = try statements.dedupeEntry(source: event.source, key: event.dedupeKey),
+               entry.expiresAtMicros > nowMicros {
+                outcomes.append(.duplicate(seq: entry.seq))
+                continue
+            }
+            let seq = try statements.insert(event)
+            try statements.remember(source: event.source, key: event.dedupeKey, seq: seq,
+                                    expiresAtMicros: nowMicros + event.dedupeWindow.microseconds)
+            outcomes.append(.stored(seq: seq))
+        }
+        return outcomes
+    }
+
     private static func commit(_ batch: [IncomingEvent], in pool: DatabasePool, lastPrune: inout Date) -> Result<[AppendOutcome], StoreError> {
         let now = Date()
         let prune = now.timeIntervalSince(lastPrune) > 60
         let nowMicros = Int64(now.timeIntervalSince1970 * 1_000_000)
         do {
             let outcomes = try pool.write { db -> [AppendOutcome] in
-                let statements = try AppendStatements(db)
-                var outcomes: [AppendOutcome] = []
-                outcomes.reserveCapacity(batch.count)
-                for event in batch {
-                    if let entry = try statements.dedupeEntry(source: event.source, key: event.dedupeKey),
-                       entry.expiresAtMicros > nowMicros {
-                        outcomes.append(.duplicate(seq: entry.seq))
-                        continue
-                    }
-                    let seq = try statements.insert(event)
-                    try statements.remember(source: event.source, key: event.dedupeKey, seq: seq,
-                                            expiresAtMicros: nowMicros + event.dedupeWindow.microseconds)
-                    outcomes.append(.stored(seq: seq))
-                }
+                let outcomes = try appendRows(batch, in: db, nowMicros: nowMicros)
                 if prune {
                     try db.execute(sql: "DELETE FROM dedupe WHERE expires_at <= ?", arguments: [nowMicros])
                 }

@@ -126,7 +126,9 @@ struct DLQCommand: AsyncParsableCommand {
             abstract: "Send dead-lettered events through the chain again, then delete their dead letters.",
             discussion: """
                 Each event is appended again like `replay` does (new seq, "replay_of"), \
-                and its dead letter is deleted once the copy is stored. If the original \
+                and its dead letter is deleted in the same transaction that stores the \
+                copy, so a letter is retried at most once: one that another command \
+                retried or dropped meanwhile is reported and skipped. If the original \
                 event is no longer stored, it is rebuilt from the dead letter's line when \
                 that line is the stored envelope (the failing stage was the first); \
                 otherwise that retry is refused and the dead letter kept. Exit 1 if any \
@@ -151,7 +153,7 @@ struct DLQCommand: AsyncParsableCommand {
                         let rebuilt = retry.fromLine ? " (rebuilt from the dead letter's line: the original is no longer stored)" : ""
                         print("dead letter \(retry.letter): event seq \(retry.originalSeq) stored again as seq \(retry.seq)\(rebuilt)")
                         return true
-                    } catch where error.code == .cannotRetry {
+                    } catch where error.code == .cannotRetry || error.code == .notFound {
                         printError(error.message)
                         return false
                     }

@@ -29,6 +29,42 @@ struct DeadLetterDeskTests {
         await temporary.remove()
     }
 
+    @Test("a letter is retried at most once: a retry after a drop, or racing another retry, changes nothing")
+    func retriedOnce() async throws {
+        let temporary = try TemporaryStore()
+        let seq = try await temporary.add("evt_1")
+        let desk = DeadLetterDesk(store: temporary.store)
+        let dropped = try await desk.letter(try await temporary.store.addDeadLetter(letter(seq: seq, line: Array("{}".utf8))))
+        try await desk.drop(dropped.id)
+        do {
+            _ = try await desk.retry(dropped, run: "late", nowMicros: 5)
+            Issue.record("expected the retry of a dropped letter to be refused")
+        } catch {
+            #expect(error.code == .notFound)
+        }
+        #expect(try await temporary.store.lastSequence() == seq)
+
+        let contested = try await desk.letter(try await temporary.store.addDeadLetter(letter(seq: seq, line: Array("{}".utf8))))
+        let results = await withTaskGroup(of: Result<DeadLetterDesk.Retry, OperationError>.self) { group in
+            for index in 0..<8 {
+                group.addTask {
+                    do throws(OperationError) {
+                        return .success(try await desk.retry(contested, run: "run\(index)", nowMicros: 5))
+                    } catch {
+                        return .failure(error)
+                    }
+                }
+            }
+            return await group.reduce(into: []) { $0.append($1) }
+        }
+        let copies = results.compactMap { try? $0.get() }
+        #expect(copies.count == 1)
+        #expect(results.filter { if case .failure(let error) = $0 { error.code == .notFound } else { false } }.count == 7)
+        #expect(try await temporary.store.lastSequence() == seq + 1)
+        #expect(try await desk.all().isEmpty)
+        await temporary.remove()
+    }
+
     @Test("when the event is gone, a first-stage letter is rebuilt from its line; another is refused and kept")
     func originalGone() async throws {
         let temporary = try TemporaryStore()

@@ -67,6 +67,10 @@ final class FaultInjectingStore: EventStore {
         try await wrapped.prune(receivedBefore: cutoffMicros, upTo: seq)
     }
 
+    func append(_ event: IncomingEvent, replacingDeadLetter id: Int64) async throws(StoreError) -> AppendOutcome? {
+        try await wrapped.append(event, replacingDeadLetter: id)
+    }
+
     func observeAppends(_ observer: @escaping @Sendable ([StoredEvent]) -> Void) {
         wrapped.observeAppends(observer)
     }
