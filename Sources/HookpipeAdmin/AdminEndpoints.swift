@@ -37,15 +37,17 @@ public struct AdminEndpoints: Sendable {
         case .ready:
             return .readiness(await readiness())
         case .metrics:
-            let lastSequence = try? await lastSequence()?.get()
-            collector.collect(lastSequence: lastSequence, chain: runner().map { ChainSample($0.status()) })
+            let lastSequence = try? await ask { store throws(StoreError) in try await store.lastSequence() }?.get()
+            let pendingDeadLetters = try? await ask { store throws(StoreError) in try await store.deadLetterCount() }?.get()
+            collector.collect(lastSequence: lastSequence, pendingDeadLetters: pendingDeadLetters,
+                              chain: runner().map { ChainSample($0.status()) })
             return .metrics(metrics.exposition())
         }
     }
 
     /// Whether the daemon should be sent traffic now.
     public func readiness() async -> Readiness {
-        let answer: Readiness.StoreAnswer = switch await lastSequence() {
+        let answer: Readiness.StoreAnswer = switch await ask({ store throws(StoreError) in try await store.lastSequence() }) {
         case .success: .answered
         case .failure(let error): .failed(error.message)
         case nil: .timedOut(storeTimeout)
@@ -54,12 +56,12 @@ public struct AdminEndpoints: Sendable {
                                   stages: runner().map { ChainSample($0.status()).stages } ?? [])
     }
 
-    /// The store's last sequence number, or `nil` when it did not answer within
+    /// The store's answer to `query`, or `nil` when it did not answer within
     /// ``storeTimeout`` (the query is left to finish on its own).
-    private func lastSequence() async -> Result<Int64, StoreError>? {
+    private func ask<T: Sendable>(_ query: @escaping @Sendable (any EventStore) async throws(StoreError) -> T) async -> Result<T, StoreError>? {
         let store = self.store
         let timeout = storeTimeout
-        let first = FirstResult<Result<Int64, StoreError>?>()
+        let first = FirstResult<Result<T, StoreError>?>()
         return await withCheckedContinuation { continuation in
             first.install(continuation)
             let timer = Task {
@@ -67,9 +69,9 @@ public struct AdminEndpoints: Sendable {
                 first.offer(nil)
             }
             Task {
-                let result: Result<Int64, StoreError>
+                let result: Result<T, StoreError>
                 do throws(StoreError) {
-                    result = .success(try await store.lastSequence())
+                    result = .success(try await query(store))
                 } catch {
                     result = .failure(error)
                 }

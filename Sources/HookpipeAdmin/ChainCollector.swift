@@ -30,20 +30,24 @@ public final class ChainCollector: Sendable {
 
     private let factory: any MetricsFactory
     private let lastSequence: Gauge
+    private let pendingDeadLetters: Gauge
     private let chain = Locked<ChainSeries?>(nil)
 
-    /// Creates the store gauge now; chain series on the first sample with a chain.
+    /// Creates the store gauges now; chain series on the first sample with a chain.
     public init(factory: any MetricsFactory = MetricsSystem.factory) {
         self.factory = factory
         lastSequence = Gauge(label: MetricName.storeLastSequence, factory: factory)
+        pendingDeadLetters = Gauge(label: MetricName.deadLettersPending, factory: factory)
     }
 
     /// Records one sample.
     /// - Parameters:
     ///   - lastSequence: the store's highest sequence number; `nil` when the query failed (gauges keep their values).
+    ///   - pendingDeadLetters: dead letters in the store; `nil` when the query failed.
     ///   - chain: the chain's state; `nil` without a chain.
-    public func collect(lastSequence: Int64?, chain sample: ChainSample?) {
+    public func collect(lastSequence: Int64?, pendingDeadLetters: Int?, chain sample: ChainSample?) {
         if let lastSequence { self.lastSequence.record(lastSequence) }
+        if let pendingDeadLetters { self.pendingDeadLetters.record(pendingDeadLetters) }
         guard let sample else { return }
         chain.withLock { series in
             var chain = series ?? makeChainSeries()

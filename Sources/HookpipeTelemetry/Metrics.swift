@@ -29,6 +29,9 @@ public enum MetricName {
     public static let chainInFlight = "hookpipe_chain_in_flight"
     /// Counter: events moved to the dead-letter store since the daemon started.
     public static let deadLetters = "hookpipe_dead_letters_total"
+    /// Gauge: dead letters in the store, waiting for `hookpipe dlq retry` or
+    /// `drop` (sampled at scrape time; unlike the counter, it survives restarts).
+    public static let deadLettersPending = "hookpipe_dead_letters_pending"
     /// Counter: stage output lines dropped because they were not JSON objects.
     public static let invalidLines = "hookpipe_chain_invalid_lines_total"
     /// Counter, label `stage`: lines (events) written to the stage.

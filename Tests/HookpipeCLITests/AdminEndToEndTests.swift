@@ -102,6 +102,7 @@ struct AdminEndToEndTests {
             let commits = Int(values["hookpipe_store_commit_seconds_count"] ?? "") ?? 0
             #expect(commits >= 2, "\(values)")
             #expect(values["hookpipe_store_last_seq"] == "1.0")
+            #expect(values["hookpipe_dead_letters_pending"] == "0.0")
             #expect(values["hookpipe_backlog_events"] == nil, "no chain, no chain series")
             #expect(daemon.stop() == 0)
         }
@@ -165,6 +166,7 @@ struct AdminEndToEndTests {
             #expect(settled["hookpipe_chain_checkpoint"] == "1.0")
             #expect(settled["hookpipe_backlog_events"] == "0.0")
             #expect(settled["hookpipe_dead_letters_total"] == "0")
+            #expect(settled["hookpipe_dead_letters_pending"] == "0.0")
             #expect(daemon.stop() == 0)
         }
     }

@@ -16,12 +16,16 @@ extension OperatorCLITests {
             daemon.stderr.snapshot().components(separatedBy: "event moved to the dead-letter store").count - 1
         }
 
-        @Test("list, show, retry (the copy comes out once the stage is fixed) and drop; unknown ids exit 1")
+        @Test("list, show, retry (the copy comes out once the stage is fixed) and drop; unknown ids exit 1; the pending gauge follows")
         func lifecycle() throws {
-            let workspace = try OperatorWorkspace.poisonous()
+            let workspace = try OperatorWorkspace.poisonous(extra: AdminEndToEndTests.admin)
             defer { workspace.remove() }
             let daemon = try workspace.startDaemon()
             defer { _ = daemon.stop() }
+            let admin = AdminEndToEndTests()
+            let adminPort = try admin.adminPort(daemon)
+            func pending() throws -> String? { try admin.scrape(adminPort)["hookpipe_dead_letters_pending"] }
+            #expect(try pending() == "0.0")
             let empty = try workspace.hookpipe(["dlq", "list"])
             #expect(empty.status == 0)
             #expect(empty.stdout == "no dead letters\n")
@@ -45,6 +49,7 @@ extension OperatorCLITests {
             #expect(shown.stdout.contains("boom: cannot handle seq 2"), "\(shown.stdout)")
             #expect(shown.stdout.contains(#""id":"bad1""#))
             #expect(try workspace.hookpipe(["status"]).stdout.contains("dead letters:  1 (see hookpipe dlq list)"))
+            #expect(try pending() == "1.0")
 
             // Fix the stage, then retry: the copy comes out of the chain and the letter is gone.
             #expect(FileManager.default.createFile(atPath: workspace.directory + "/cured", contents: Data()))
@@ -54,6 +59,7 @@ extension OperatorCLITests {
             #expect(workspace.waitFor { workspace.outputObjects().contains { has($0, "id", "bad1") && has($0, "replay_of", "2") } },
                     "\(workspace.outputObjects())")
             #expect(try letters(workspace).isEmpty)
+            #expect(try pending() == "0.0")
 
             // Another poison event, dropped this time.
             try FileManager.default.removeItem(atPath: workspace.directory + "/cured")

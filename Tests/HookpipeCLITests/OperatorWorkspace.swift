@@ -36,9 +36,10 @@ struct OperatorWorkspace {
             """)
     }
 
-    /// A chain whose stage dead-letters events with `"poison": true` until a file `cured` exists.
-    static func poisonous() throws -> OperatorWorkspace {
-        try OperatorWorkspace(stage: #"command = ["python3", "-u", "\#(fixtures)/poison_unless_cured.py"]"#)
+    /// A chain whose stage dead-letters events with `"poison": true` until a
+    /// file `cured` exists; `extra` (whole tables) is appended to the config.
+    static func poisonous(extra: String = "") throws -> OperatorWorkspace {
+        try OperatorWorkspace(stage: #"command = ["python3", "-u", "\#(fixtures)/poison_unless_cured.py"]"#, stageExtra: extra)
     }
 
     func remove() { base.remove() }
