@@ -9,12 +9,16 @@ Cases (each on a fresh store of COUNT events, one commit per event):
                 middle of the database file are overwritten with noise
   db-truncated  clean stop, then the database file loses half of its last page
 
+Each daemon runs with its admin listener on; once the start-up integrity
+check has reported damage, /readyz must answer 503 and name it.
+
 Prints one JSON line per case; exits 1 when a case lost an event committed
-before the damaged region, or startup failed without naming the damage."""
-import argparse, json, os, sqlite3, struct, sys, time
+before the damaged region, startup failed without naming the damage, or
+/readyz said ready on a store reported damaged."""
+import argparse, http.client, json, os, sqlite3, struct, sys, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from common import Daemon, Sender, Workspace, default_binary  # noqa: E402
+from common import Daemon, Sender, Workspace, default_binary, free_port  # noqa: E402
 
 CASES = ["wal-torn", "wal-garbled", "db-garbled", "db-truncated"]
 
@@ -95,8 +99,20 @@ def readable_ids(database):
     return ids, errors
 
 
+def readyz(port):
+    """(status, body) of GET /readyz on the admin listener, or (0, why) when it did not answer."""
+    try:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+        connection.request("GET", "/readyz")
+        response = connection.getresponse()
+        return response.status, response.read().decode("utf-8", "replace")
+    except OSError as error:
+        return 0, str(error)
+
+
 def run_case(binary, case, count):
-    ws = Workspace(log_level="info")
+    admin_port = free_port()
+    ws = Workspace(log_level="info", chain=f'[admin]\nenabled = true\nhost = "127.0.0.1"\nport = {admin_port}\n')
     try:
         daemon, acked = fill(binary, ws, count)
         if case.startswith("wal"):
@@ -112,6 +128,7 @@ def run_case(binary, case, count):
             started = False
         time.sleep(3 if started else 0)  # the integrity check runs beside traffic after start
         log = daemon.tail(60)
+        ready_status, ready_body = readyz(admin_port) if started else (0, "not started")
         if started:
             daemon.terminate()
         after, unreadable = readable_ids(ws.database)
@@ -120,13 +137,17 @@ def run_case(binary, case, count):
         kept = [n for n in range(len(acked)) if n not in set(missing)]
         report = next((line for line in log.splitlines() if "damaged" in line or "cannot run" in line), "")
         result = dict(case=case, acknowledged=len(acked), started=started, readable=len(after & set(acked)),
-                      missing=len(missing), unreadable_rows=unreadable, reported=report[:240], **info)
+                      missing=len(missing), unreadable_rows=unreadable, reported=report[:240],
+                      readyz=ready_status, readyz_body=ready_body[:240], **info)
+        # Damage the integrity check reported must keep /readyz at 503, naming it.
+        damage_reported = started and "the store file is damaged" in log
+        result["readyz_ok"] = (ready_status == 503 and "damaged" in ready_body) if damage_reported else True
         if case.startswith("wal"):
             # A torn or garbled WAL frame loses its transaction and nothing committed before it.
             result["missing_is_tail_only"] = not missing or (not kept or min(missing) > max(kept))
-            result["ok"] = started and result["missing_is_tail_only"] and (bool(report) or not missing)
+            result["ok"] = started and result["missing_is_tail_only"] and (bool(report) or not missing) and result["readyz_ok"]
         else:
-            result["ok"] = bool(report) or not missing
+            result["ok"] = (bool(report) or not missing) and result["readyz_ok"]
         return result
     finally:
         ws.remove()

@@ -11,21 +11,25 @@ public struct AdminEndpoints: Sendable {
     let store: any EventStore
     let runner: @Sendable () -> ChainRunner?
     let storeMetrics: StoreMetrics
+    let storeDamage: @Sendable () -> [String]
     let storeTimeout: Duration
     let commitFailureWindow: Duration
 
     /// - Parameters:
     ///   - runner: the chain's current runner, when `[[stage]]` are configured (it is replaced on reload).
     ///   - storeMetrics: the store's commit metrics (the same object the store records into).
+    ///   - storeDamage: what the start-up integrity check found wrong (empty: nothing, or not done yet).
     ///   - storeTimeout: longest a probe waits for the store's answer.
     ///   - commitFailureWindow: a failed commit keeps `/readyz` at 503 this long unless a later commit succeeds.
     public init(metrics: PrometheusMetrics, store: any EventStore, runner: @escaping @Sendable () -> ChainRunner?, storeMetrics: StoreMetrics,
+                storeDamage: @escaping @Sendable () -> [String] = { [] },
                 storeTimeout: Duration = .seconds(2), commitFailureWindow: Duration = .seconds(10)) {
         self.metrics = metrics
         self.collector = ChainCollector(factory: metrics.factory)
         self.store = store
         self.runner = runner
         self.storeMetrics = storeMetrics
+        self.storeDamage = storeDamage
         self.storeTimeout = storeTimeout
         self.commitFailureWindow = commitFailureWindow
     }
@@ -53,7 +57,7 @@ public struct AdminEndpoints: Sendable {
         case nil: .timedOut(storeTimeout)
         }
         return Readiness.evaluate(store: answer, recentCommitFailure: storeMetrics.recentFailure(within: commitFailureWindow),
-                                  stages: runner().map { ChainSample($0.status()).stages } ?? [])
+                                  storeDamage: storeDamage(), stages: runner().map { ChainSample($0.status()).stages } ?? [])
     }
 
     /// The store's answer to `query`, or `nil` when it did not answer within

@@ -2,8 +2,9 @@
 /// decision behind `/readyz`.
 ///
 /// Ready means the store answers a query, no commit failed recently (a full
-/// or failing disk refuses writes while reads still work), and no stage of
-/// the chain is failed (crash-looping).
+/// or failing disk refuses writes while reads still work), the integrity
+/// check after start-up found no damage, and no stage of the chain is failed
+/// (crash-looping).
 public struct Readiness: Sendable, Equatable {
     /// What the store did with the probe's query.
     public enum StoreAnswer: Sendable, Equatable {
@@ -27,8 +28,11 @@ public struct Readiness: Sendable, Equatable {
     ///   - store: the answer to a cheap read.
     ///   - recentCommitFailure: the error code of a commit that failed within
     ///     the readiness window, if the last commit failed.
+    ///   - storeDamage: what the start-up integrity check found wrong with the
+    ///     store file; empty while it runs or when it found nothing.
     ///   - stages: the chain's stages (none without a chain).
-    public static func evaluate(store: StoreAnswer, recentCommitFailure: String?, stages: [ChainSample.Stage]) -> Readiness {
+    public static func evaluate(store: StoreAnswer, recentCommitFailure: String?, storeDamage: [String] = [],
+                                stages: [ChainSample.Stage]) -> Readiness {
         var reasons: [String] = []
         switch store {
         case .answered: break
@@ -37,6 +41,10 @@ public struct Readiness: Sendable, Equatable {
         }
         if let code = recentCommitFailure {
             reasons.append("store: last commit failed (\(code))")
+        }
+        if let first = storeDamage.first {
+            let more = storeDamage.count > 1 ? " (and \(storeDamage.count - 1) more)" : ""
+            reasons.append("store: the file is damaged: \(first.prefix(200))\(more)")
         }
         for stage in stages where stage.failed {
             reasons.append("stage \(stage.name): failed (crash-looping)")

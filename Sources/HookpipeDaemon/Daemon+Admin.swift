@@ -30,12 +30,14 @@ extension Daemon {
     }
 
     /// The admin listener when `[admin]` is enabled (not bound yet).
-    static func makeAdmin(_ config: AdminConfig, metrics: RunMetrics, store: any EventStore, runner: @escaping @Sendable () -> ChainRunner?,
+    static func makeAdmin(_ config: AdminConfig, metrics: RunMetrics, store: any EventStore, storeHealth: StoreHealth,
+                          runner: @escaping @Sendable () -> ChainRunner?,
                           inheritedSocket: Int32?, group: any EventLoopGroup, logger: Logger) -> AdminServer? {
         guard config.enabled, let prometheus = metrics.prometheus else { return nil }
         return AdminServer(
             settings: .init(host: config.host, port: config.port, inheritedSocket: inheritedSocket),
-            endpoints: AdminEndpoints(metrics: prometheus, store: store, runner: runner, storeMetrics: metrics.store),
+            endpoints: AdminEndpoints(metrics: prometheus, store: store, runner: runner, storeMetrics: metrics.store,
+                                      storeDamage: { if case .damaged(let problems) = storeHealth.current { problems } else { [] } }),
             group: group, logger: logger)
     }
 }

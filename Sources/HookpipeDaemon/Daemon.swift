@@ -77,7 +77,8 @@ public struct Daemon {
                             requestTimeout: config.server.requestTimeout, idleTimeout: config.server.idleTimeout,
                             inheritedSocket: activation?.listener(named: SocketActivation.httpName)),
             ingest: Ingest(sources: sources, metricsFactory: metrics.factory), tls: tls, store: store, group: group, logger: logger)
-        let admin = Self.makeAdmin(config.admin, metrics: metrics, store: store, runner: { chain.runner },
+        let storeHealth = StoreHealth()
+        let admin = Self.makeAdmin(config.admin, metrics: metrics, store: store, storeHealth: storeHealth, runner: { chain.runner },
                                    inheritedSocket: activation?.listener(named: SocketActivation.adminName), group: group, logger: logger)
         do {
             try await receiver.bind()
@@ -88,7 +89,6 @@ public struct Daemon {
             try? await group.shutdownGracefully()
             throw error
         }
-        let storeHealth = StoreHealth()
         let consumer = config.chain.stages.isEmpty ? nil : ChainRunner.consumer
         let statusLine = Self.statusLine(sources: sources.count, chain: chain, store: store, health: storeHealth)
         let address = receiver.localAddress

@@ -31,6 +31,16 @@ struct ReadinessTests {
         #expect(full.reasons == ["store: last commit failed (store_full)"])
     }
 
+    @Test("damage found by the integrity check is a reason: the first problem, and how many more")
+    func damage() {
+        let one = Readiness.evaluate(store: .answered, recentCommitFailure: nil, storeDamage: ["Tree 4 page 9: btreeInitPage() returns error code 11"],
+                                     stages: [])
+        #expect(one.reasons == ["store: the file is damaged: Tree 4 page 9: btreeInitPage() returns error code 11"])
+        let three = Readiness.evaluate(store: .answered, recentCommitFailure: nil, storeDamage: ["a", "b", "c"], stages: [])
+        #expect(three.reasons == ["store: the file is damaged: a (and 2 more)"])
+        #expect(Readiness.evaluate(store: .answered, recentCommitFailure: nil, storeDamage: [], stages: []).isReady)
+    }
+
     @Test("all reasons are listed together, store first")
     func combined() {
         let readiness = Readiness.evaluate(store: .timedOut(.milliseconds(500)), recentCommitFailure: "store_unavailable",
