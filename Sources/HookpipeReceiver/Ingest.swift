@@ -14,7 +14,16 @@ public struct Ingest: Sendable {
         /// Answer now; nothing is stored.
         case respond(WebhookResponse, RequestSummary)
         /// Store the event durably, then answer with the store's outcome.
-        case store(IncomingEvent, RequestSummary)
+        case store(IncomingEvent, RequestSummary, Acknowledgement)
+    }
+
+    /// How a stored (or duplicate) event is acknowledged.
+    public enum Acknowledgement: Sendable {
+        /// `{"status":"accepted"|"duplicate","seq":…,"id":…}`.
+        case json
+        /// 200 with an empty body: what Slack expects for a slash command or
+        /// an interaction (a body would be shown to the user as a message).
+        case empty
     }
 
     /// What the request log line and metrics say about a request.
@@ -71,8 +80,21 @@ public struct Ingest: Sendable {
             summary.reason = "empty body"
             return .respond(.error(400, "empty_body", "the body is empty; a JSON object was expected"), summary)
         }
+        // The event's JSON: the body itself, or for Slack's form-encoded
+        // deliveries (verified above on their raw bytes) the JSON they carry.
+        var body = request.body
+        var acknowledgement = Acknowledgement.json
+        if verification.scheme == SchemeKind.slack.rawValue, SlackForm.isForm(contentType: request.headers["content-type"]) {
+            guard let json = SlackForm.json(from: request.body) else {
+                summary.reason = "malformed form body"
+                return .respond(.error(400, "invalid_form", "the body is not well-formed application/x-www-form-urlencoded UTF-8 text"),
+                                summary)
+            }
+            body = json
+            acknowledgement = .empty
+        }
         let document: JSONDocument
-        switch JSONDocument.parse(request.body) {
+        switch JSONDocument.parse(body) {
         case .success(let parsed):
             document = parsed
         case .failure(let error):
@@ -85,13 +107,13 @@ public struct Ingest: Sendable {
             return .respond(.challenge(challenge), summary)
         }
         let key = source.dedupeKey.key(headers: request.headers, query: query, messageID: verification.messageID,
-                                       body: request.body) { document.scalarText(at: $0) }
+                                       body: body) { document.scalarText(at: $0) }
         summary.eventID = key
         let metadata = Self.metadata(id: key, source: source, request: request, query: query, verification: verification)
         return .store(
             IncomingEvent(source: source.name, dedupeKey: key, dedupeWindow: source.dedupeWindow,
-                          receivedAtMicros: request.receivedAtMicros, metadata: metadata, payload: request.body),
-            summary)
+                          receivedAtMicros: request.receivedAtMicros, metadata: metadata, payload: body),
+            summary, acknowledgement)
     }
 
     /// Headers never copied into the envelope: credentials and signatures.

@@ -171,7 +171,7 @@ final class WebhookChannelHandler: ChannelDuplexHandler {
         switch shared.ingest.decide(request) {
         case .respond(let response, let summary):
             finish(response, summary: summary, head: head, remote: request.remoteAddress, startNanos: startNanos, context: context)
-        case .store(let event, let summary):
+        case .store(let event, let summary, let acknowledgement):
             awaitingStore = true
             shared.inFlight.wrappingIncrement(ordering: .relaxed)
             let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
@@ -182,8 +182,8 @@ final class WebhookChannelHandler: ChannelDuplexHandler {
             shared.store.append(event) { result in
                 mailbox.enqueue {
                     let (handler, context) = loopBound.value
-                    handler.answerStored(result, event: event, summary: summary, head: head, remote: remote,
-                                         startNanos: startNanos, context: context)
+                    handler.answerStored(result, event: event, summary: summary, acknowledgement: acknowledgement, head: head,
+                                         remote: remote, startNanos: startNanos, context: context)
                 }
             }
         }
@@ -191,15 +191,20 @@ final class WebhookChannelHandler: ChannelDuplexHandler {
 
     /// Answers a request whose event the store took (or failed to take).
     private func answerStored(_ result: Result<AppendOutcome, StoreError>, event: IncomingEvent, summary: Ingest.RequestSummary,
-                              head: HTTPRequestHead, remote: String?, startNanos: UInt64, context: ChannelHandlerContext) {
+                              acknowledgement: Ingest.Acknowledgement, head: HTTPRequestHead, remote: String?, startNanos: UInt64,
+                              context: ChannelHandlerContext) {
         var summary = summary
         let response: WebhookResponse
-        switch result {
-        case .success(.stored(let seq)):
+        switch (result, acknowledgement) {
+        case (.success(.stored(let seq)), .json):
             response = .accepted(seq: seq, id: event.dedupeKey)
-        case .success(.duplicate(let seq)):
+        case (.success(.duplicate(let seq)), .json):
             response = .duplicate(seq: seq, id: event.dedupeKey)
-        case .failure(let error):
+        case (.success(.stored), .empty):
+            response = .emptyAcknowledgement(outcome: "accepted")
+        case (.success(.duplicate), .empty):
+            response = .emptyAcknowledgement(outcome: "duplicate")
+        case (.failure(let error), _):
             summary.reason = error.message
             response = .storeUnavailable(error.code.rawValue, retryAfterSeconds: shared.limits.retryAfterSeconds)
         }

@@ -26,6 +26,13 @@ public struct WebhookResponse: Sendable, Equatable {
         self.body = object.serialized()
     }
 
+    /// 200 with an empty body, for either outcome (``Ingest/Acknowledgement/empty``).
+    static func emptyAcknowledgement(outcome: String) -> Self {
+        var response = Self(status: 200, outcome: outcome) { _ in }
+        response.body = []
+        return response
+    }
+
     /// 200: stored now.
     static func accepted(seq: Int64, id: String) -> Self {
         Self(status: 200, outcome: "accepted") { $0.set("status", "accepted"); $0.set("seq", seq); $0.set("id", id) }

@@ -40,7 +40,9 @@ enum RawHTTPClient {
 
     /// A POST with JSON content type and the given extra headers.
     static func post(port: Int, path: String, headers: [(String, String)], body: [UInt8], extra: String = "") async throws -> RawHTTPResponse {
-        var head = "POST \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: \(body.count)\r\n"
+        // JSON unless the caller gives its own Content-Type.
+        let contentType = headers.contains { $0.0.lowercased() == "content-type" } ? "" : "Content-Type: application/json\r\n"
+        var head = "POST \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\n\(contentType)Content-Length: \(body.count)\r\n"
         for (name, value) in headers { head += "\(name): \(value)\r\n" }
         head += extra + "\r\n"
         return try await exchange(port: port, request: Array(head.utf8) + body)

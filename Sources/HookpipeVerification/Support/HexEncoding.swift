@@ -1,5 +1,5 @@
 /// Lower-case hexadecimal, as providers print digests.
-enum Hex {
+public enum Hex {
     private static let digits: [UInt8] = Array("0123456789abcdef".utf8)
 
     /// `bytes` as lower-case hexadecimal.
@@ -31,7 +31,8 @@ enum Hex {
 
     static func decode(_ text: String) -> [UInt8]? { decode(Substring(text)) }
 
-    private static func value(_ char: UInt8) -> UInt8? {
+    /// The value of one hexadecimal digit, either case; `nil` for any other byte.
+    public static func value(_ char: UInt8) -> UInt8? {
         switch char {
         case UInt8(ascii: "0")...UInt8(ascii: "9"): char - UInt8(ascii: "0")
         case UInt8(ascii: "a")...UInt8(ascii: "f"): char - UInt8(ascii: "a") + 10
