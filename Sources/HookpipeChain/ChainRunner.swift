@@ -155,12 +155,16 @@ public final class ChainRunner: @unchecked Sendable {
                 }
             }
         }
-        lock.withLock {
+        // `lastSaved` and `stages` are read under the lock: a stage's waiter
+        // thread may already be handling its exit (and rescheduling it) by
+        // the time this logs (ThreadSanitizer caught that read outside it).
+        let checkpoint = lock.withLock {
             newestStored = max(newestStored, newest)
             for index in stages.indices { spawn(index) }
+            return lastSaved
         }
-        logger.notice("chain started", metadata: ["chain.checkpoint": "\(lastSaved)", "chain.stored": "\(newest)",
-                                                  "chain.stages": "\(stages.map(\.config.name).joined(separator: ","))"])
+        logger.notice("chain started", metadata: ["chain.checkpoint": "\(checkpoint)", "chain.stored": "\(newest)",
+                                                  "chain.stages": "\(config.stages.map(\.name).joined(separator: ","))"])
         startThread(named: "chain-feeder") { [self] in feedLoop() }
         startThread(named: "chain-ticker") { [self] in tickLoop() }
     }
