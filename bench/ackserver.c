@@ -51,12 +51,10 @@ static long long now_us(void) {
   return (long long)t.tv_sec * 1000000 + t.tv_nsec / 1000;
 }
 
-static void reply(connection *c, const char *status_and_body) {
+static void reply(connection *c, const char *status, const char *body) {
   char response[256];
-  const char *body = strchr(status_and_body, '|') + 1;
-  int status_length = (int)(body - 1 - status_and_body);
-  int length = snprintf(response, sizeof response, "HTTP/1.1 %.*s\r\ncontent-type: application/json\r\ncontent-length: %zu\r\n\r\n%s",
-                        status_length, status_and_body, strlen(body), body);
+  int length = snprintf(response, sizeof response, "HTTP/1.1 %s\r\ncontent-type: application/json\r\ncontent-length: %zu\r\n\r\n%s",
+                        status, strlen(body), body);
   // Answers are small and the client waits for each one: a short write
   // would mean a dead peer, which the next read finds.
   if (write(c->fd, response, (size_t)length) < 0) { /* the next read sees the error */ }
@@ -136,7 +134,7 @@ int main(int argc, char **argv) {
       json_t *id = root ? json_object_get(root, "id") : NULL;
       if (!json_is_string(id) || json_string_length(id) >= sizeof c->key) {
         rejected++;
-        reply(c, "400 Bad Request|{\"error\":\"not a JSON event with an id\"}");
+        reply(c, "400 Bad Request", "{\"error\":\"not a JSON event with an id\"}");
         json_decref(root);
         continue;
       }
@@ -159,10 +157,10 @@ int main(int argc, char **argv) {
       next = c->next_pending;
       if (c->stored) {
         stored++;
-        reply(c, "200 OK|{\"status\":\"stored\"}");
+        reply(c, "200 OK", "{\"status\":\"stored\"}");
       } else {
         duplicates++;
-        reply(c, "200 OK|{\"status\":\"duplicate\"}");
+        reply(c, "200 OK", "{\"status\":\"duplicate\"}");
       }
       c->pending = 0;
     }

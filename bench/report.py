@@ -154,6 +154,14 @@ def targets(data):
     return out
 
 
+def cpu_per_request(data, server):
+    """The server's CPU (user + system, its whole wrk run at c=64) per
+    accepted request, in µs; None when not measured."""
+    cpu, wrk_seconds = data.get("cpu_c64") or {}, (data.get("seconds") or {}).get("wrk")
+    accepted = (data["closed_loop"].get(server, {}).get("c64", {}).get("accepted_per_s") or 0) * (wrk_seconds or 0)
+    return cpu[server] / accepted * 1e6 if server in cpu and accepted else None
+
+
 def cpu_lines(data):
     """CPU per accepted request at c=64 for hookpipe and nginx, the parts of
     an ack hookpipe cannot skip (plain C), and what the 35 % target leaves."""
@@ -161,10 +169,7 @@ def cpu_lines(data):
     rows = data["closed_loop"]
     if not wrk_seconds or any(s not in cpu or "c64" not in rows.get(s, {}) for s in ("hookpipe", "nginx")):
         return []
-    def per_request(server):
-        accepted = rows[server]["c64"]["accepted_per_s"] * wrk_seconds
-        return cpu[server] / accepted * 1e6 if accepted else None
-    hp, ng = per_request("hookpipe"), per_request("nginx")
+    hp, ng = cpu_per_request(data, "hookpipe"), cpu_per_request(data, "nginx")
     cores = data["machine"].get("cores") or 1
     target_rate = 0.35 * rows["nginx"]["c64"]["accepted_per_s"]
     # An upper bound: as if the load generator on the same cores cost nothing.
@@ -206,13 +211,10 @@ def reference_lines(data):
     get = lambda s, c, k: cl.get(s, {}).get(c, {}).get(k)
     floors = {"hookpipe": (data.get("fsync_floor_c1_us") or {}).get("p50"),
               "ackserver": (data.get("fsync_floor_c1_ackserver_us") or {}).get("p50")}
-    cpu, machine, wrk_seconds = data.get("cpu_c64") or {}, data.get("machine_c64") or {}, (data.get("seconds") or {}).get("wrk")
+    machine = data.get("machine_c64") or {}
     cores = data["machine"].get("cores") or 1
     nginx64 = get("nginx", "c64", "accepted_per_s")
-
-    def per_request(server):
-        accepted = (get(server, "c64", "accepted_per_s") or 0) * (wrk_seconds or 0)
-        return cpu[server] / accepted * 1e6 if server in cpu and accepted else None
+    per_request = lambda server: cpu_per_request(data, server)
 
     def idle_share(server):
         m = machine.get(server)

@@ -17,20 +17,22 @@ public struct WebhookResponse: Sendable, Equatable {
             && lhs.headers.elementsEqual(rhs.headers, by: { $0 == $1 })
     }
 
-    init(status: Int, outcome: String, headers: [(String, String)] = [], fields: (inout JSONObjectWriter) -> Void) {
-        var object = JSONObjectWriter()
-        fields(&object)
+    init(status: Int, outcome: String, headers: [(String, String)] = [], body: [UInt8]) {
         self.status = status
         self.outcome = outcome
         self.headers = headers
-        self.body = object.serialized()
+        self.body = body
+    }
+
+    init(status: Int, outcome: String, headers: [(String, String)] = [], fields: (inout JSONObjectWriter) -> Void) {
+        var object = JSONObjectWriter()
+        fields(&object)
+        self.init(status: status, outcome: outcome, headers: headers, body: object.serialized())
     }
 
     /// 200 with an empty body, for either outcome (``Ingest/Acknowledgement/empty``).
     static func emptyAcknowledgement(outcome: String) -> Self {
-        var response = Self(status: 200, outcome: outcome) { _ in }
-        response.body = []
-        return response
+        Self(status: 200, outcome: outcome, body: [])
     }
 
     /// 200: stored now.

@@ -102,10 +102,7 @@ extension SQLiteEventStore {
         } catch {
             throw StoreError.from(error, doing: "store event \(event.dedupeKey) again in place of dead letter \(id)")
         }
-        if case .stored(let seq) = outcome, observers.isObserved {
-            observers.notify([StoredEvent(seq: seq, source: event.source, dedupeKey: event.dedupeKey, receivedAtMicros: event.receivedAtMicros,
-                                          metadata: event.metadata, payload: event.payload)])
-        }
+        if let outcome { observers.notify([event], [outcome]) }
         return outcome
     }
 

@@ -78,13 +78,7 @@ public final class SQLiteEventStore: EventStore {
         }, committed: { batch, outcomes in
             // After the batch's answers are on their way: observers (the chain
             // building its lines) are not part of any acknowledgement.
-            guard observers.isObserved else { return }
-            let stored = zip(batch, outcomes).compactMap { event, outcome -> StoredEvent? in
-                guard case .stored(let seq) = outcome else { return nil }
-                return StoredEvent(seq: seq, source: event.source, dedupeKey: event.dedupeKey,
-                                   receivedAtMicros: event.receivedAtMicros, metadata: event.metadata, payload: event.payload)
-            }
-            if !stored.isEmpty { observers.notify(stored) }
+            observers.notify(batch, outcomes)
         })
     }
 
@@ -243,14 +237,22 @@ public final class SQLiteEventStore: EventStore {
 final class AppendObservers: Sendable {
     private let observers = Locked<[@Sendable ([StoredEvent]) -> Void]>([])
 
-    var isObserved: Bool { observers.withLock { !$0.isEmpty } }
-
     func add(_ observer: @escaping @Sendable ([StoredEvent]) -> Void) {
         observers.withLock { $0.append(observer) }
     }
 
-    func notify(_ events: [StoredEvent]) {
-        for observer in observers.withLock({ $0 }) { observer(events) }
+    /// Tells every observer of the events in `batch` that `outcomes` say were
+    /// stored (duplicates were not); nothing when none were, or nobody listens.
+    func notify(_ batch: [IncomingEvent], _ outcomes: [AppendOutcome]) {
+        let observers = self.observers.withLock { $0 }
+        guard !observers.isEmpty else { return }
+        let stored = zip(batch, outcomes).compactMap { event, outcome -> StoredEvent? in
+            guard case .stored(let seq) = outcome else { return nil }
+            return StoredEvent(seq: seq, source: event.source, dedupeKey: event.dedupeKey,
+                               receivedAtMicros: event.receivedAtMicros, metadata: event.metadata, payload: event.payload)
+        }
+        guard !stored.isEmpty else { return }
+        for observer in observers { observer(stored) }
     }
 }
 
