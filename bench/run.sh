@@ -199,10 +199,11 @@ stored_rows() { # name
 machine_ticks() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8, $5 + $6 }' /proc/stat; }
 
 # Requests for the current server: COUNT uniquely signed 1 KiB events.
-requests() { # count out [raw] [prefix]
+requests() { # count out [raw] [prefix] [random-ids]
   local args=("$1" "$srv_secret" "$2" --scheme "$srv_scheme")
   [ -n "${3:-}" ] && args+=(--raw "$srv_path")
   [ -n "${4:-}" ] && args+=(--prefix "$4")
+  [ -n "${5:-}" ] && args+=(--random-ids)
   python3 bench/make_requests.py "${args[@]}"
 }
 
@@ -227,11 +228,18 @@ for name in $closed_servers; do
   # hookpipe and the reference must never see a request twice (duplicates
   # are not stored), so they get more unique requests than they can take;
   # the others may cycle.
-  case "$name" in hookpipe|ackserver) n1=$((8000 * wrk_seconds)); n64=$((40000 * wrk_seconds)) ;; *) n1=20000; n64=100000 ;; esac
-  for c in 1 64; do
-    n=$n1; t=1; [ "$c" = 64 ] && { n=$n64; t=2; }
-    say "wrk $name c=$c ${wrk_seconds}s"
-    requests "$n" "$work/req.txt"
+  # The two stores run c=64 twice: with ids that follow each other (like
+  # MercadoPago's or Standard Webhooks'), and with random ones (like
+  # Stripe's, GitHub's or Shopify's), which land anywhere in the dedupe index.
+  case "$name" in
+    hookpipe|ackserver) n1=$((8000 * wrk_seconds)); n64=$((40000 * wrk_seconds)); runs="1 64 64r" ;;
+    *) n1=20000; n64=100000; runs="1 64" ;;
+  esac
+  for c in $runs; do
+    n=$n1; t=1; conns=${c%r}; [ "$conns" = 64 ] && { n=$n64; t=2; }
+    random_ids=""; [ "$c" != "$conns" ] && random_ids=yes
+    say "wrk $name c=$conns${random_ids:+, random ids} ${wrk_seconds}s"
+    requests "$n" "$work/req.txt" "" "" "$random_ids"
     before=$(stored_rows "$name")
     if [ "$c" = 1 ] && { [ "$name" = hookpipe ] || [ "$name" = ackserver ]; }; then
       # The disk's latency drifts by tens of per cent within minutes here: the
@@ -242,7 +250,7 @@ for name in $closed_servers; do
     fi
     lines0=0; [ -f "$work/$name/store.ndjson" ] && lines0=$(wc -l < "$work/$name/store.ndjson")
     server0=$(tree_ticks "$srv_pid"); read -r busy0 idle0 < <(machine_ticks)
-    wrk_signed "$srv_port" "$c" "$t" "$wrk_seconds" "$work/req.txt" "$srv_path" "$srv_header" "$raw/wrk-$name-c$c.txt"
+    wrk_signed "$srv_port" "$conns" "$t" "$wrk_seconds" "$work/req.txt" "$srv_path" "$srv_header" "$raw/wrk-$name-c$c.txt"
     read -r busy1 idle1 < <(machine_ticks)
     fact "machine_${name}_c$c" "$(awk -v b=$(( busy1 - busy0 )) -v i=$(( idle1 - idle0 )) -v hz="$ticks_per_s" \
       'BEGIN { printf "{\"busy_s\": %.3f, \"idle_s\": %.3f}", b / hz, i / hz }')"
