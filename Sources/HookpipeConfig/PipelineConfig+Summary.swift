@@ -20,6 +20,8 @@ extension PipelineConfig {
         text.row("timeouts", "request \(DurationSyntax.format(server.requestTimeout)), idle \(DurationSyntax.format(server.idleTimeout))")
         text.row("threads", server.threads == 0 ? "one per core" : "\(server.threads)")
         text.row("tls", server.tlsCertificate.map { "certificate \($0), key \(server.tlsKey ?? "?")" } ?? "off (plain HTTP)")
+        text.row("proxies", server.trustedProxies.isEmpty
+            ? "none trusted (X-Forwarded-For is ignored)" : "trusted: " + server.trustedProxies.joined(separator: ", "))
         text.heading("store")
         text.row("state directory", store.stateDirectory)
         text.row("max batch", "\(store.maxBatch) events")

@@ -14,9 +14,10 @@
 /// request_timeout = "10s"         # default "10s"
 /// idle_timeout = "60s"            # default "60s"
 /// threads = 0                     # >= 0, 0 = one per core; default 0
-/// tls_certificate = "tls.pem"     # PEM chain for native HTTPS (with tls_key; not yet available:
-///                                 #   `hookpipe run` refuses it); default none (plain HTTP)
+/// tls_certificate = "tls.pem"     # PEM chain for native HTTPS (with tls_key); default none (plain HTTP)
 /// tls_key = "tls.key"             # PEM private key (with tls_certificate); default none
+/// trusted_proxies = ["10.0.0.5"]  # proxies whose X-Forwarded-For names the client for allow_ips;
+///                                 #   addresses or CIDRs; default [] (the header is ignored)
 ///
 /// [store]                         # optional table
 /// state_directory = "state"       # relative to the config file's directory; default "state",

@@ -54,6 +54,10 @@ public struct ServerConfig: Sendable, Equatable {
     public var tlsCertificate: String?
     /// PEM private key for native HTTPS, absolute after loading. Set with ``tlsCertificate``.
     public var tlsKey: String?
+    /// Reverse proxies (addresses, CIDR blocks) whose `X-Forwarded-For`
+    /// names the client that a source's `allow_ips` checks. Default none:
+    /// the header is never believed. CIDR syntax is checked by the receiver.
+    public var trustedProxies: [String] = []
 
     /// The defaults listed above.
     public init() {}

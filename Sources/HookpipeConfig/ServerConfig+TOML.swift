@@ -2,7 +2,7 @@
 extension ServerConfig: ConfigSection {
     static let tomlKeys = [
         "host", "port", "max_body_bytes", "max_header_bytes", "max_connections",
-        "request_timeout", "idle_timeout", "threads", "tls_certificate", "tls_key",
+        "request_timeout", "idle_timeout", "threads", "tls_certificate", "tls_key", "trusted_proxies",
     ]
 
     init(toml table: TableReader?, context: inout DecodingContext) throws(ConfigError) {
@@ -29,6 +29,12 @@ extension ServerConfig: ConfigSection {
         if let path = try table.nonEmptyString("tls_key", expected: pemExpectation) {
             tlsKey = FileSystem.join(context.baseDirectory, path)
         }
+        let proxies = try table.stringArray("trusted_proxies") ?? []
+        for (index, entry) in proxies.enumerated() where entry.isEmpty || ValueSyntax.containsSpaceOrControl(entry) {
+            throw table.path.appending("trusted_proxies").element(index + 1)
+                .invalid(expected: "an address or CIDR like \"10.0.0.5\" or \"10.0.0.0/8\"", found: FoundValue.quoted(entry))
+        }
+        trustedProxies = proxies
         if (tlsCertificate == nil) != (tlsKey == nil) {
             let missing = tlsCertificate == nil ? "tls_certificate" : "tls_key"
             throw table.path.appending(missing).missing(expected: "both tls_certificate and tls_key, or neither")

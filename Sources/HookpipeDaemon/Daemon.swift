@@ -45,6 +45,7 @@ public struct Daemon {
         let activation = try SocketActivation.adopt(environment: environment)
         _ = try? notifier.status("recovering the store")
         let sources = try SourceFactory.make(config.sources, configFile: configFile, environment: environment)
+        let proxies = try SourceFactory.trustedProxies(config.server, configFile: configFile)
         let tls = try Self.makeTLS(config.server)
         try Self.prepareStateDirectory(config.store.stateDirectory)
         let lock = try StateDirectoryLock(stateDirectory: config.store.stateDirectory)
@@ -76,7 +77,7 @@ public struct Daemon {
                             maxHeaderBytes: config.server.maxHeaderBytes, maxConnections: config.server.maxConnections,
                             requestTimeout: config.server.requestTimeout, idleTimeout: config.server.idleTimeout,
                             inheritedSocket: activation?.listener(named: SocketActivation.httpName)),
-            ingest: Ingest(sources: sources, metricsFactory: metrics.factory), tls: tls, store: store, group: group, logger: logger)
+            ingest: Ingest(sources: sources, trustedProxies: proxies, metricsFactory: metrics.factory), tls: tls, store: store, group: group, logger: logger)
         let storeHealth = StoreHealth()
         let admin = Self.makeAdmin(config.admin, metrics: metrics, store: store, storeHealth: storeHealth, runner: { chain.runner },
                                    inheritedSocket: activation?.listener(named: SocketActivation.adminName), group: group, logger: logger)

@@ -5,7 +5,8 @@ import HookpipeConfig
 ///
 /// Live: sources (always rebuilt, so rotated secrets are read again even when
 /// the file did not change), the chain (drained and restarted when `[chain]`
-/// or a `[[stage]]` changed) and the TLS certificate and key (read again).
+/// or a `[[stage]]` changed), the TLS certificate and key (read again) and
+/// `[server] trusted_proxies`.
 /// Everything else is fixed for the life of the process; changes to it are
 /// listed in ``needsRestart`` and kept at their running values.
 struct ReloadPlan: Equatable {
@@ -54,6 +55,7 @@ struct ReloadPlan: Equatable {
         effective.server = old.server
         effective.server.tlsCertificate = new.server.tlsCertificate
         effective.server.tlsKey = new.server.tlsKey
+        effective.server.trustedProxies = new.server.trustedProxies
         effective.store = old.store
         effective.log = old.log
         effective.admin = old.admin

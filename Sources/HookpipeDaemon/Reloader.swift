@@ -2,6 +2,7 @@ import CoreMetrics
 import HookpipeConfig
 import HookpipeReceiver
 import HookpipeSystemd
+import HookpipeVerification
 import Logging
 import NIOSSL
 
@@ -53,10 +54,12 @@ actor Reloader {
         logger.notice("reloading the configuration", metadata: ["config.file": "\(configFile)"])
         let loaded: LoadedConfig
         let sources: [SourceRuntime]
+        let proxies: TrustedProxies?
         let tls: NIOSSLContext?
         do {
             loaded = try ConfigLoader.load(path: configFile, environment: environment)
             sources = try SourceFactory.make(loaded.config.sources, configFile: configFile, environment: environment)
+            proxies = try SourceFactory.trustedProxies(loaded.config.server, configFile: configFile)
             tls = try Daemon.makeTLS(loaded.config.server)
         } catch {
             logger.error("reload rejected: the previous configuration keeps running", metadata: ["error": "\(error)"])
@@ -67,7 +70,7 @@ actor Reloader {
         }
         let plan = ReloadPlan(running: running, new: loaded.config)
         var next = ReloadPlan.effective(running: running, new: loaded.config)
-        receiver.update(ingest: Ingest(sources: sources, metricsFactory: metricsFactory), tls: tls)
+        receiver.update(ingest: Ingest(sources: sources, trustedProxies: proxies, metricsFactory: metricsFactory), tls: tls)
         var outcome = Outcome.applied(plan)
         if plan.chainChanged {
             logger.notice("chain changed: draining it and starting the new one")

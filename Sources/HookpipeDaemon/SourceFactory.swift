@@ -1,6 +1,6 @@
 public import HookpipeConfig
 public import HookpipeReceiver
-import HookpipeVerification
+public import HookpipeVerification
 
 /// Turns configured sources into running ones: resolves secrets, builds the
 /// scheme and the allow-list. Shared by `run`, `check` and `sign`, so that
@@ -47,5 +47,15 @@ public enum SourceFactory {
         }
         return SourceRuntime(name: source.name, path: source.path, scheme: scheme, allowList: allowList,
                              dedupeKey: source.dedupeKeyRule, dedupeWindow: source.dedupeWindow)
+    }
+
+    /// `[server] trusted_proxies`, parsed; `nil` when none are configured.
+    public static func trustedProxies(_ server: ServerConfig, configFile: String) throws(SetupError) -> TrustedProxies? {
+        guard !server.trustedProxies.isEmpty else { return nil }
+        do {
+            return try TrustedProxies(server.trustedProxies)
+        } catch {
+            throw SetupError(message: "\(configFile): [server] trusted_proxies: entry \"\(error.entry)\": \(error.reason)")
+        }
     }
 }

@@ -1,7 +1,7 @@
 public import CoreMetrics
 public import HookpipeStore
 public import HookpipeTelemetry
-import HookpipeVerification
+public import HookpipeVerification
 public import Foundation
 import HookpipeJSON
 
@@ -30,6 +30,9 @@ public struct Ingest: Sendable {
     public struct RequestSummary: Sendable {
         public var source: String?
         public var eventID: String?
+        /// The client's address when a trusted proxy forwarded the request
+        /// (the peer is then the proxy); `nil` otherwise.
+        public var client: String?
         /// Why a request was refused, for the log; never secret material.
         public var reason: String?
         /// The matched source's metrics; `nil` before routing.
@@ -37,18 +40,22 @@ public struct Ingest: Sendable {
     }
 
     private let sourcesByPath: [String: (source: SourceRuntime, metrics: RequestMetrics)]
+    private let trustedProxies: TrustedProxies?
     private let now: @Sendable () -> Date
     /// Metrics for requests that matched no source (`source=""`).
     public let unroutedMetrics: RequestMetrics
 
     /// - Parameters:
+    ///   - trustedProxies: proxies whose `X-Forwarded-For` names the client
+    ///     that `allow_ips` checks; `nil`: the peer is the client, always.
     ///   - now: the clock used for timestamp tolerance (tests pass a fixed one).
     ///   - metricsFactory: where each source's request metrics are created, once.
-    public init(sources: [SourceRuntime], now: @escaping @Sendable () -> Date = Date.init,
+    public init(sources: [SourceRuntime], trustedProxies: TrustedProxies? = nil, now: @escaping @Sendable () -> Date = Date.init,
                 metricsFactory: any MetricsFactory = MetricsSystem.factory) {
         self.sourcesByPath = Dictionary(
             sources.map { ($0.path, ($0, RequestMetrics(source: $0.name, factory: metricsFactory))) },
             uniquingKeysWith: { first, _ in first })
+        self.trustedProxies = trustedProxies
         self.now = now
         self.unroutedMetrics = RequestMetrics.unrouted(factory: metricsFactory)
     }
@@ -63,8 +70,10 @@ public struct Ingest: Sendable {
             summary.reason = "method \(request.method.prefix(20))"
             return .respond(.error(405, "method_not_allowed", "webhooks are received with POST", headers: [("Allow", "POST")]), summary)
         }
-        if let allowList = source.allowList, !allowList.allows(request.remoteAddress ?? "") {
-            summary.reason = "address \(request.remoteAddress ?? "unknown") is not on the allow-list"
+        let client = trustedProxies?.client(peer: request.remoteAddress, headers: request.headers) ?? request.remoteAddress
+        if client != request.remoteAddress { summary.client = client }
+        if let allowList = source.allowList, !allowList.allows(client ?? "") {
+            summary.reason = "address \(client ?? "unknown") is not on the allow-list"
             return .respond(.error(403, VerificationFailure.Code.addressNotAllowed.rawValue, "this address may not post to this source"), summary)
         }
         let query = request.query

@@ -32,7 +32,7 @@ struct ReceiverContext: Sendable {
     /// secret or a signature.
     func log(_ response: WebhookResponse, summary: Ingest.RequestSummary, method: String, uri: String, remote: String?, startNanos: UInt64) {
         RequestCompleted(status: response.status, outcome: response.outcome, method: method, uri: uri, peer: remote,
-                         source: summary.source, eventID: summary.eventID, reason: summary.reason, startNanos: startNanos)
+                         client: summary.client, source: summary.source, eventID: summary.eventID, reason: summary.reason, startNanos: startNanos)
             .emit(to: logger, metrics: summary.metrics ?? ingest.unroutedMetrics)
     }
 }

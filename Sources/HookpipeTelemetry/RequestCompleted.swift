@@ -15,6 +15,8 @@ public struct RequestCompleted {
     public var uri: String
     /// The peer's IP address.
     public var peer: String?
+    /// The client's address named by a trusted proxy (the peer), if any.
+    public var client: String?
     /// The matched `[[source]]`, if any.
     public var source: String?
     /// The dedupe key (the envelope's `id`), once known.
@@ -25,13 +27,14 @@ public struct RequestCompleted {
     public var startNanos: UInt64
 
     /// Describes one answered request; ``emit(to:metrics:)`` records it.
-    public init(status: Int, outcome: String, method: String, uri: String, peer: String?, source: String?, eventID: String?,
-                reason: String?, startNanos: UInt64) {
+    public init(status: Int, outcome: String, method: String, uri: String, peer: String?, client: String? = nil, source: String?,
+                eventID: String?, reason: String?, startNanos: UInt64) {
         self.status = status
         self.outcome = outcome
         self.method = method
         self.uri = uri
         self.peer = peer
+        self.client = client
         self.source = source
         self.eventID = eventID
         self.reason = reason
@@ -58,6 +61,7 @@ public struct RequestCompleted {
             "net.peer": "\(peer ?? "unknown")",
             "latency.us": "\(elapsed / 1_000)",
         ]
+        if let client { metadata["net.client"] = "\(client)" }
         if let source { metadata["hook.source"] = "\(source)" }
         if let eventID { metadata["hook.id"] = "\(eventID.prefix(200))" }
         if let reason { metadata["reason"] = "\(reason)" }

@@ -25,6 +25,7 @@ struct CheckCommand: ParsableCommand {
         let loaded = try loadConfig(options.config, environment: environment)
         do {
             _ = try SourceFactory.make(loaded.config.sources, configFile: options.config, environment: environment)
+            _ = try SourceFactory.trustedProxies(loaded.config.server, configFile: options.config)
         } catch {
             FileHandle.standardError.write(Data("hookpipe: \(error)\n".utf8))
             throw ExitCode(1)

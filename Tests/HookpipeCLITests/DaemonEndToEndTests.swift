@@ -116,6 +116,19 @@ struct DaemonEndToEndTests {
         #expect(run.status == 1)
     }
 
+    @Test("check refuses a trusted_proxies entry that is not an address or block, naming it")
+    func checkRefusesBadProxy() throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        let text = try String(contentsOfFile: workspace.config, encoding: .utf8)
+        try text.replacingOccurrences(of: "[server]\n", with: "[server]\ntrusted_proxies = [\"10.0.0.5\", \"10.0.0.1/8\"]\n")
+            .write(toFile: workspace.config, atomically: false, encoding: .utf8)
+        let check = try HookpipeBinary.run(["check", "--config", workspace.config])
+        #expect(check.status == 1)
+        #expect(check.stderr.contains("[server] trusted_proxies"), "\(check.stderr)")
+        #expect(check.stderr.contains("10.0.0.1/8"), "\(check.stderr)")
+    }
+
     @Test("an inline secret is accepted with a warning")
     func inlineSecretWarns() throws {
         let workspace = try Workspace(extraSource: """

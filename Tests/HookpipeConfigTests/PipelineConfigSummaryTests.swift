@@ -47,6 +47,7 @@ struct PipelineConfigSummaryTests {
         #expect(summary.contains("  listen           [::]:8080\n"))
         #expect(summary.contains("  limits           body 1 MiB, headers 16 KiB, 1024 connections\n"))
         #expect(summary.contains("  threads          one per core\n"))
+        #expect(summary.contains("  proxies          none trusted (X-Forwarded-For is ignored)\n"))
         #expect(summary.contains("  dedupe window    7d\n"))
     }
 

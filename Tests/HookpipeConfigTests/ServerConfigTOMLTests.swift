@@ -52,6 +52,19 @@ struct ServerConfigTOMLTests {
             containing: ["server.threads: expected 0 (one per core) or a positive integer, found -1"])
     }
 
+    @Test("trusted_proxies is a list of addresses or blocks, empty by default")
+    func trustedProxies() throws {
+        #expect(try load(minimalSource).config.server.trustedProxies.isEmpty)
+        let config = try load(server(#"trusted_proxies = ["10.0.0.5", "2001:db8::/32"]"#)).config
+        #expect(config.server.trustedProxies == ["10.0.0.5", "2001:db8::/32"])
+        expectError(server(#"trusted_proxies = "10.0.0.5""#), code: .wrongType,
+                    containing: ["server.trusted_proxies: expected an array of strings", #"found the string "10.0.0.5""#])
+        expectError(server(#"trusted_proxies = ["10.0.0.5", 7]"#), code: .wrongType,
+                    containing: ["server.trusted_proxies #2: expected a string, found the integer 7"])
+        expectError(server(#"trusted_proxies = ["10.0.0.5 10.0.0.6"]"#), code: .invalidValue,
+                    containing: ["server.trusted_proxies #1: expected an address or CIDR"])
+    }
+
     @Test("host must be a non-empty string")
     func host() {
         expectError(server("host = \"\""), code: .invalidValue, containing: ["server.host: expected an address", "found an empty string"])

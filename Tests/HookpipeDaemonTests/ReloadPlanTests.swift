@@ -31,13 +31,14 @@ struct ReloadPlanTests {
         #expect(plan.needsRestart.isEmpty)
     }
 
-    @Test("listener, store, log and admin changes need a restart and keep their running values; TLS files and the chain are live")
+    @Test("listener, store, log and admin changes need a restart and keep their running values; TLS files, trusted proxies and the chain are live")
     func restartOnly() throws {
         let old = PipelineConfig()
         var new = old
         new.server.port = 9999
         new.server.tlsCertificate = "/c.pem"
         new.server.tlsKey = "/k.pem"
+        new.server.trustedProxies = ["10.0.0.0/8"]
         new.store.retention = .seconds(60)
         new.log.level = .debug
         new.admin.port = 1
@@ -49,6 +50,7 @@ struct ReloadPlanTests {
         #expect(effective.server.port == old.server.port)
         #expect(effective.server.tlsCertificate == "/c.pem")
         #expect(effective.server.tlsKey == "/k.pem")
+        #expect(effective.server.trustedProxies == ["10.0.0.0/8"])
         #expect(effective.store == old.store)
         #expect(effective.log == old.log)
         #expect(effective.admin == old.admin)

@@ -159,6 +159,31 @@ struct ReceiverAcceptanceTests {
         try await harness.stop()
     }
 
+    @Test("behind a trusted proxy allow_ips checks the client in X-Forwarded-For; without one the header is ignored")
+    func trustedProxy() async throws {
+        let source = try makeSource(.none, name: "meli", secrets: [], allowIPs: ["203.0.113.0/24"])
+        let behindProxy = try await ReceiverHarness(sources: [source], trustedProxies: try TrustedProxies(["127.0.0.1"]))
+        defer { behindProxy.removeDirectory() }
+        func post(_ harness: ReceiverHarness, _ forwarded: String?, order: Int) async throws -> RawHTTPResponse {
+            try await RawHTTPClient.post(port: harness.port, path: "/hooks/meli", headers: forwarded.map { [("X-Forwarded-For", $0)] } ?? [],
+                                         body: Array(#"{"resource":"/orders/\#(order)"}"#.utf8))
+        }
+        #expect(try await post(behindProxy, "203.0.113.9", order: 1).status == 200)
+        #expect(try await post(behindProxy, "198.51.100.7, 203.0.113.9:4711", order: 2).status == 200)
+        let noHeader = try await post(behindProxy, nil, order: 3)
+        #expect(noHeader.status == 403, "the proxy itself is not on the list")
+        let spoofed = try await post(behindProxy, "203.0.113.9, 198.51.100.7", order: 4)
+        #expect(spoofed.status == 403, "only what the trusted proxy appended counts")
+        #expect(spoofed.field("error") == "address_not_allowed")
+        #expect(try await behindProxy.store.lastSequence() == 2)
+        try await behindProxy.stop()
+
+        let direct = try await ReceiverHarness(sources: [source])
+        defer { direct.removeDirectory() }
+        #expect(try await post(direct, "203.0.113.9", order: 5).status == 403)
+        try await direct.stop()
+    }
+
     @Test("Slack url_verification is answered with the challenge and not stored")
     func slackChallenge() async throws {
         let source = try makeSource(.slack, secrets: ["slack-secret"])

@@ -1,5 +1,6 @@
 import Foundation
 import HookpipeTelemetry
+import CoreMetrics
 import Logging
 import Testing
 
@@ -24,6 +25,24 @@ struct LineLogHandlerTests {
         }
         let pattern = #/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z info request a\.first="two words" m="say \\"hi\\"\\\\n" z\.last=1\n$/#
         #expect(line.wholeMatch(of: pattern) != nil, "\(line)")
+    }
+
+    @Test("a request's line names the peer, and the client when a trusted proxy forwarded it")
+    func requestLine() throws {
+        let metrics = RequestMetrics(source: "meli", factory: NOOPMetricsHandler.instance)
+        let line = try logged(journal: true) { logger in
+            RequestCompleted(status: 403, outcome: "address_not_allowed", method: "POST", uri: "/hooks/meli", peer: "10.0.0.5",
+                             client: "198.51.100.7", source: "meli", eventID: nil, reason: "not listed", startNanos: 0)
+                .emit(to: logger, metrics: metrics)
+            RequestCompleted(status: 403, outcome: "address_not_allowed", method: "POST", uri: "/hooks/meli", peer: "10.0.0.5",
+                             source: "meli", eventID: nil, reason: "not listed", startNanos: 0)
+                .emit(to: logger, metrics: metrics)
+        }
+        let lines = line.split(separator: "\n")
+        #expect(lines.count == 2)
+        #expect(lines.first?.contains("net.client=198.51.100.7 ") == true, "\(line)")
+        #expect(lines.first?.contains("net.peer=10.0.0.5 ") == true, "\(line)")
+        #expect(lines.last?.contains("net.client") == false, "\(line)")
     }
 
     @Test("under journald lines start with the syslog priority instead of a time")
