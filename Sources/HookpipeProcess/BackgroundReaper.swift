@@ -1,10 +1,11 @@
 import Glibc
+import HookpipeSync
 
 /// Reaps a child that nobody waits for any more, so it does not stay a
 /// zombie: a detached thread with a small stack blocks in `waitpid(pid)`.
 ///
 /// Used when a ``ChildProcess`` is dropped while its child still runs. The
-/// thread only ever waits for that one pid.
+/// thread only ever waits for that one pid, and is named `reaper-<pid>`.
 enum BackgroundReaper {
     static func reap(_ pid: Int32) {
         var attributes = pthread_attr_t()
@@ -20,6 +21,7 @@ enum BackgroundReaper {
             &thread, &attributes,
             { argument in
                 let pid = Int32(truncatingIfNeeded: Int(bitPattern: argument))
+                nameCurrentThread("reaper-\(pid)")
                 var status: Int32 = 0
                 while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
                 return nil

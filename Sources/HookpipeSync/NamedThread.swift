@@ -11,17 +11,20 @@ import Foundation
 public func startThread(named name: String, suffix: String = "", _ body: @escaping @Sendable () -> Void) {
     let fitted = kernelThreadName(name, suffix: suffix)
     let thread = Thread {
-        nameThisThread(fitted)
+        nameCurrentThread(fitted)
         body()
     }
     thread.name = name + suffix
     thread.start()
 }
 
-/// Best effort: a thread that cannot name itself (no /proc) still runs.
+/// Gives the calling thread the kernel name `name` (cut to 15 bytes), for
+/// threads not started with ``startThread(named:suffix:_:)``. Best effort: a
+/// thread that cannot name itself (no /proc) still runs.
 /// (`pthread_setname_np` is a GNU extension Swift does not import; writing
 /// the thread's own `comm` file does the same.)
-private func nameThisThread(_ name: String) {
+public func nameCurrentThread(_ name: String) {
+    let name = kernelThreadName(name)
     let descriptor = open("/proc/thread-self/comm", O_WRONLY | O_CLOEXEC)
     guard descriptor >= 0 else { return }
     defer { close(descriptor) }

@@ -1,4 +1,5 @@
 import Dispatch
+import Foundation
 import Glibc
 import HookpipeProcess
 import Testing
@@ -21,6 +22,33 @@ struct ChildProcessTests {
         #expect(status == .exited(0))
         #expect(status?.isSuccess == true)
         #expect(child.waitForExit() == .exited(0))  // cached
+    }
+
+    /// A child dropped while it runs is reaped when it exits, by a thread
+    /// named after it (so `top -H` tells what it is), which then ends.
+    @Test func droppedChildIsReapedByANamedThread() throws {
+        var child: ChildProcess? = try spawn("sleep", "30")
+        let pid = try #require(child?.pid)
+        child = nil
+        let name = "reaper-\(pid)"
+        func reaperRuns() -> Bool {
+            let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? []
+            return tasks.contains { task in
+                (try? String(contentsOfFile: "/proc/self/task/\(task)/comm", encoding: .utf8))?
+                    .trimmingCharacters(in: .newlines) == name
+            }
+        }
+        /// Whether `condition` held within 10 s.
+        func eventually(_ condition: () -> Bool) -> Bool {
+            let deadline = ContinuousClock.now + .seconds(10)
+            while !condition() && ContinuousClock.now < deadline { usleep(10_000) }
+            return condition()
+        }
+        #expect(eventually(reaperRuns), "no thread named \(name)")
+        #expect(kill(pid, SIGKILL) == 0)
+        // Reaped: /proc/<pid> disappears (a zombie would keep it).
+        #expect(eventually { access("/proc/\(pid)", F_OK) != 0 }, "child \(pid) was not reaped")
+        #expect(eventually { !reaperRuns() }, "the reaper thread did not end")
     }
 
     @Test func exitCodeIsReported() throws {
