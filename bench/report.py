@@ -338,7 +338,7 @@ def render(data):
                  "answers (nothing stored).")
     lines.append("")
     lines.append("c=64, random ids: the two stores once more at c=64, on the same store after the first two runs, with ids "
-                 "like Stripe's (evt_ and 24 random letters and digits; also GitHub's and Shopify's are random UUIDs) "
+                 "like Stripe's (evt_ and 24 random letters and digits; GitHub's and Shopify's delivery ids, UUIDs, scatter the same way) "
                  "instead of ids that follow each other (like MercadoPago's or Standard Webhooks'). A random id lands "
                  "anywhere in the dedupe index, so each new event rewrites an index page of its own.")
     lines.append("")
