@@ -172,6 +172,18 @@ let package = Package(
             name: "FuzzConfigLoader", dependencies: ["FuzzSupport", "HookpipeConfig", "HookpipeVerification"],
             path: "Fuzz/FuzzConfigLoader", swiftSettings: strictSettings
         ),
+        // bench/run.sh's yardstick: SwiftNIO's HTTP/1.1 server answering 200
+        // after reading the body, nothing else (bench/nio-floor/main.swift).
+        .executableTarget(
+            name: "nio-floor",
+            dependencies: [
+                "CJansson",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            path: "bench/nio-floor", swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "HookpipeTelemetryTests",
             dependencies: ["HookpipeTelemetry", .product(name: "Logging", package: "swift-log")],

@@ -64,6 +64,17 @@ hookpipe_binary() {
   echo "$(cd "$bench_root" && swift build -c release --show-bin-path)/hookpipe"
 }
 
+# bench/nio-floor (SwiftNIO's HTTP server alone), release build: beside
+# $HOOKPIPE_BIN when that is set, else built here; empty when neither works.
+nio_floor_binary() {
+  if [ -n "${HOOKPIPE_BIN:-}" ]; then
+    [ -x "$(dirname "$HOOKPIPE_BIN")/nio-floor" ] && echo "$(dirname "$HOOKPIPE_BIN")/nio-floor"
+    return 0
+  fi
+  (cd "$bench_root" && swift build -c release --product nio-floor >&2) || return 0
+  echo "$(cd "$bench_root" && swift build -c release --show-bin-path)/nio-floor"
+}
+
 free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }

@@ -8,13 +8,15 @@ load (PNG).
   report.py RESULTS [--json OUT] [--chart PNG] [--docs BENCHMARKS.md] [--markdown OUT]"""
 import argparse, json, os, re, sys
 
-SERVERS = ["hookpipe", "nginx", "webhook", "webhook-durable", "ackserver"]
+SERVERS = ["hookpipe", "nginx", "webhook", "webhook-durable", "ackserver", "nio", "nio-parse"]
 LABELS = {
     "hookpipe": "hookpipe",
     "nginx": "nginx `return 200` after reading the body",
     "webhook": "adnanh/webhook, default mode",
     "webhook-durable": "adnanh/webhook, durable mode",
     "ackserver": "reference: the same durable ack in plain C (bench/ackserver.c)",
+    "nio": "yardstick: SwiftNIO's HTTP/1.1 server alone, 200 after reading the body (bench/nio-floor)",
+    "nio-parse": "yardstick: the same SwiftNIO server, 200 after jansson parsed the body",
 }
 # Servers whose accepted requests are rows committed to their store.
 STORING = ("hookpipe", "ackserver")
@@ -203,6 +205,22 @@ def cpu_lines(data):
                   "",
                   f"Left by the 35 % target for everything else (the envelope, dedupe, NIO, thread hand-offs, the Swift runtime): "
                   f"{f(budget - floor)} per request; hookpipe spends {f(hp - floor)} on it."]
+    nio, nio_parse = cpu_per_request(data, "nio"), cpu_per_request(data, "nio-parse")
+    if parts and nio and nio_parse:
+        hmac = data.get("hmac_us") or 0
+        own = nio_parse + parts["sqlite_us"] + hmac
+        lines += ["",
+                  "The same sum with hookpipe's own HTTP stack in place of nginx: SwiftNIO's HTTP/1.1 server set up as "
+                  "hookpipe's listener is, with nothing behind it (bench/nio-floor), measured in the same run.",
+                  "",
+                  "| | CPU per accepted request |",
+                  "|---|---:|",
+                  f"| SwiftNIO reading the body and answering 200, whole server | {f(nio)} |",
+                  f"| the same, parsing each body with jansson first (HTTP and jansson together) | {f(nio_parse)} |",
+                  f"| **SwiftNIO + jansson + SQLite + HMAC**: {own / budget * 100:.0f} % of the budget | **{f(own)}** |",
+                  "",
+                  f"hookpipe spends {f(hp - own)} per request beyond what its own libraries cost together: "
+                  "verification, the envelope, dedupe, thread hand-offs, timeouts and metrics."]
     return lines + [""]
 
 
@@ -236,7 +254,9 @@ def reference_lines(data):
         own = per_request(server)
         return cores / (own + wrk_cheapest) * 1e6 if own and wrk_cheapest else None
 
-    columns = ("hookpipe", "ackserver", "nginx")
+    columns = tuple(s for s in ("hookpipe", "ackserver", "nio-parse", "nio", "nginx") if s == "hookpipe" or s in cl)
+    headings = {"hookpipe": "hookpipe", "ackserver": "plain C reference", "nio-parse": "SwiftNIO + jansson",
+                "nio": "SwiftNIO alone", "nginx": "nginx"}
     f_us = lambda v: "—" if v is None else f"{v:.1f} µs"
     pct = lambda v: "—" if v is None or not nginx64 else f"{v / nginx64 * 100:.0f} %"
     row = lambda label, cells: f"| {label} | " + " | ".join(cells) + " |"
@@ -246,12 +266,14 @@ def reference_lines(data):
              "request that has arrived, parse each body with jansson, store them all in one SQLite transaction (hookpipe's "
              "schema and statements, WAL, `synchronous = FULL`), and answer after COMMIT. No HMAC, timeouts, logs, metrics, "
              "chain or second thread. It is a yardstick for the two targets that depend on how little happens around the "
-             "parts, not a peer.",
+             "parts, not a peer. So is bench/nio-floor: SwiftNIO's HTTP/1.1 server, set up as hookpipe's listener is "
+             "(NIO's request decoder, no pipelining handler, answers written as bytes, one event loop per core), answering "
+             "200 once the body is in, and in the second column after jansson parsed it; it stores nothing.",
              "",
-             "| | hookpipe | plain C reference | nginx |",
-             "|---|---:|---:|---:|",
+             "| | " + " | ".join(headings[s] for s in columns) + " |",
+             "|---|" + "---:|" * len(columns),
              row("c=1 p50 / p99", [f"{us(get(s, 'c1', 'p50_us'))} / {us(get(s, 'c1', 'p99_us'))}" for s in columns]),
-             row("fsync floor p50, measured right before that run", [us(floors.get(s)) if s in floors else "" for s in columns]),
+             row("fsync floor p50, measured right before that run (stores only)", [us(floors.get(s)) if s in floors else "" for s in columns]),
              row("**c=1 p50 ÷ that floor** (target ≤ 2×)",
                  [fmt_ratio(ratio(get(s, "c1", "p50_us"), floors.get(s))) if s in floors else "" for s in columns]),
              row("c=64 accepted/s (÷ nginx; target ≥ 35 %)", [f"{num(get(s, 'c64', 'accepted_per_s'))} ({pct(get(s, 'c64', 'accepted_per_s'))})" for s in columns]),
@@ -274,6 +296,12 @@ def reference_lines(data):
                      + (" — under the 35 % target: no server built from these parts reaches it here."
                         if ref_ceiling < 0.35 * nginx64 else ", so the 35 % target is within reach of the parts alone")
                      + ("" if hp_ceiling is None else f"; hookpipe's own CPU per request allows {hp_ceiling / nginx64 * 100:.0f} %."))
+    nio_ceiling = ceiling("nio-parse")
+    if nio_ceiling is not None and nginx64 and "nio" in cl:
+        lines.append(f"SwiftNIO alone: c=1 p50 {us(get('nio', 'c1', 'p50_us'))} (nginx {us(get('nginx', 'c1', 'p50_us'))}); "
+                     f"at c=64 {f_us(per_request('nio'))} of CPU per request (nginx {f_us(per_request('nginx'))}), "
+                     f"{f_us(per_request('nio-parse'))} with jansson's parse, which alone would allow "
+                     f"{nio_ceiling / nginx64 * 100:.0f} % of nginx's rate.")
     return lines + [""]
 
 

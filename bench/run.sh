@@ -9,7 +9,9 @@
 # fsync floor; CPU per accepted request at c=64 (hookpipe, nginx) next to the
 # parts of an ack in plain C (bench/parts.c: jansson parse, SQLite append;
 # HMAC with openssl speed); the same durable ack in plain C (bench/ackserver.c)
-# at c=1 and c=64, as a reference for what these parts allow;
+# at c=1 and c=64, as a reference for what these parts allow; SwiftNIO's HTTP
+# server alone, with and without a jansson parse (bench/nio-floor), as the
+# cost of hookpipe's own HTTP stack;
 # whether hookpipe really fsyncs before acknowledging (strace);
 # loss of acknowledged events on SIGTERM under load, for every server; chain
 # throughput against shell pipelines; end-to-end latency at 1,000 events/s;
@@ -37,7 +39,7 @@ while [ $# -gt 0 ]; do
     --docs) docs=1 ;;
     --no-docs) docs=0 ;;
     --note) note="$2"; shift ;;
-    -h|--help) sed -n '2,28p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,30p' "$0"; exit 0 ;;
     *) die "unknown argument $1 (see --help)" ;;
   esac
   shift
@@ -74,6 +76,11 @@ cc -O2 -Wall -o "$work/parts" bench/parts.c -ljansson -lsqlite3 2>> "$work/parts
 # (Not $work/ackserver: that is the server's own directory, made afresh.)
 cc -O2 -Wall -o "$work/ackserver-bin" bench/ackserver.c -ljansson -lsqlite3 2>> "$work/parts-build.log" && ackserver="$work/ackserver-bin" \
   || echo "bench: bench/ackserver.c did not compile; the plain C reference is left out" >&2
+
+# SwiftNIO's HTTP/1.1 server with nothing behind it (bench/nio-floor), the
+# library hookpipe's receiver is built on: the cost of HTTP in hookpipe's own stack.
+nio_floor=$(nio_floor_binary)
+[ -n "$nio_floor" ] || echo "bench: bench/nio-floor did not build; the SwiftNIO yardstick is left out" >&2
 
 # Facts for report.py: one JSON object per line, {"k": key, "v": value}.
 fact() { printf '{"k": "%s", "v": %s}\n' "$1" "$2" >> "$res/facts.jsonl"; }
@@ -178,6 +185,13 @@ HOOKS
       "$ackserver" "$srv_port" "$dir" > "$dir/ackserver.json" 2> "$dir/ackserver.log" &
       srv_pid=$!; bench_track "$srv_pid"
       srv_path=/hooks/stripe; srv_header=Stripe-Signature; srv_scheme=stripe; srv_secret=$hp_secret ;;
+    nio|nio-parse)
+      # Yardstick, not a peer: SwiftNIO reading each body and answering 200
+      # (nio-parse: after jansson parsed it), as hookpipe's listener is set up.
+      local mode=""; [ "$name" = nio-parse ] && mode=parse
+      "$nio_floor" "$srv_port" $mode > "$dir/nio-floor.log" 2>&1 &
+      srv_pid=$!; bench_track "$srv_pid"
+      srv_path=/hooks/stripe; srv_header=Stripe-Signature; srv_scheme=stripe; srv_secret=$hp_secret ;;
     *) die "unknown server $name" ;;
   esac
   wait_port "$srv_port" "$srv_pid" || die "$name did not start (see $dir)"
@@ -185,8 +199,9 @@ HOOKS
 # SIGTERM, wait (hookpipe drains its chain; 60 s at most), SIGKILL.
 stop_server() { bench_kill "$srv_pid" 60; srv_pid=""; }
 servers="hookpipe nginx webhook webhook-durable"
-# The closed loop also runs the plain C reference, when it compiled.
-closed_servers="$servers${ackserver:+ ackserver}"
+# The closed loop also runs the plain C reference, when it compiled, and
+# SwiftNIO alone, with and without jansson, when it built.
+closed_servers="$servers${ackserver:+ ackserver}${nio_floor:+ nio nio-parse}"
 # Rows a store-backed server committed: hookpipe's store, or the reference's.
 stored_rows() { # name
   case "$1" in
