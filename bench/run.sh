@@ -9,7 +9,9 @@
 # fsync floor; CPU per accepted request at c=64 (hookpipe, nginx) next to the
 # parts of an ack in plain C (bench/parts.c: jansson parse, SQLite append;
 # HMAC with openssl speed); the same durable ack in plain C (bench/ackserver.c)
-# at c=1 and c=64, as a reference for what these parts allow; SwiftNIO's HTTP
+# at c=1 and c=64, as a reference for what these parts allow, once storing to
+# SQLite as hookpipe does and once to an append-only log (bench/acklog.h), as
+# a reference for what another store's shape would allow; SwiftNIO's HTTP
 # server alone, with and without a jansson parse (bench/nio-floor), as the
 # cost of hookpipe's own HTTP stack;
 # whether hookpipe really fsyncs before acknowledging (strace);
@@ -74,7 +76,7 @@ parts=""; ackserver=""
 cc -O2 -Wall -o "$work/parts" bench/parts.c -ljansson -lsqlite3 2>> "$work/parts-build.log" && parts="$work/parts" \
   || echo "bench: bench/parts.c did not compile (libjansson-dev, libsqlite3-dev?); the CPU parts table is left out" >&2
 # (Not $work/ackserver: that is the server's own directory, made afresh.)
-cc -O2 -Wall -o "$work/ackserver-bin" bench/ackserver.c -ljansson -lsqlite3 2>> "$work/parts-build.log" && ackserver="$work/ackserver-bin" \
+cc -O2 -Wall -o "$work/ackserver-bin" bench/ackserver.c -ljansson -lsqlite3 -lz 2>> "$work/parts-build.log" && ackserver="$work/ackserver-bin" \
   || echo "bench: bench/ackserver.c did not compile; the plain C reference is left out" >&2
 
 # SwiftNIO's HTTP/1.1 server with nothing behind it (bench/nio-floor), the
@@ -180,9 +182,11 @@ HOOKS
       webhook -hooks "$dir/hooks.json" -ip 127.0.0.1 -port "$srv_port" > "$dir/webhook.log" 2>&1 &
       srv_pid=$!; bench_track "$srv_pid"
       srv_path=/hooks/bench; srv_header=X-Signature; srv_scheme=webhook ;;
-    ackserver)
-      # Reference, not a peer: hookpipe's ack in plain C (see bench/ackserver.c).
-      "$ackserver" "$srv_port" "$dir" > "$dir/ackserver.json" 2> "$dir/ackserver.log" &
+    ackserver|acklog)
+      # Reference, not a peer: hookpipe's ack in plain C (see bench/ackserver.c);
+      # acklog: the same, storing to an append-only log instead of SQLite.
+      local store=""; [ "$name" = acklog ] && store=log
+      "$ackserver" "$srv_port" "$dir" $store > "$dir/ackserver.json" 2> "$dir/ackserver.err" &
       srv_pid=$!; bench_track "$srv_pid"
       srv_path=/hooks/stripe; srv_header=Stripe-Signature; srv_scheme=stripe; srv_secret=$hp_secret ;;
     nio|nio-parse)
@@ -199,14 +203,20 @@ HOOKS
 # SIGTERM, wait (hookpipe drains its chain; 60 s at most), SIGKILL.
 stop_server() { bench_kill "$srv_pid" 60; srv_pid=""; }
 servers="hookpipe nginx webhook webhook-durable"
-# The closed loop also runs the plain C reference, when it compiled, and
+# The closed loop also runs the plain C reference (SQLite, then a log), when it compiled, and
 # SwiftNIO alone, with and without jansson, when it built.
-closed_servers="$servers${ackserver:+ ackserver}${nio_floor:+ nio nio-parse}"
-# Rows a store-backed server committed: hookpipe's store, or the reference's.
+closed_servers="$servers${ackserver:+ ackserver acklog}${nio_floor:+ nio nio-parse}"
+# Rows a store-backed server committed: hookpipe's store, or the reference's
+# (the log's last 8 bytes are its highest sequence number; see bench/acklog.h).
 stored_rows() { # name
   case "$1" in
     hookpipe) hp_last_seq "$work/$1" ;;
     ackserver) sqlite3 "$work/$1/ackserver.sqlite" "SELECT COALESCE(MAX(seq),0) FROM events" ;;
+    acklog) python3 -c 'import os, struct, sys
+with open(sys.argv[1], "rb") as f:
+    f.seek(0, os.SEEK_END)
+    if f.tell() < 8: print(0)
+    else: f.seek(-8, os.SEEK_END); print(struct.unpack("<q", f.read(8))[0])' "$work/$1/ackserver.log" ;;
   esac
 }
 # CPU ticks the whole machine spent busy, and idle, so far (/proc/stat;
@@ -248,6 +258,7 @@ for name in $closed_servers; do
   # Stripe's, GitHub's or Shopify's), which land anywhere in the dedupe index.
   case "$name" in
     hookpipe|ackserver) n1=$((8000 * wrk_seconds)); n64=$((40000 * wrk_seconds)); runs="1 64 64r" ;;
+    acklog) n1=$((8000 * wrk_seconds)); n64=$((60000 * wrk_seconds)); runs="1 64 64r" ;;
     *) n1=20000; n64=100000; runs="1 64" ;;
   esac
   for c in $runs; do
@@ -256,11 +267,11 @@ for name in $closed_servers; do
     say "wrk $name c=$conns${random_ids:+, random ids} ${wrk_seconds}s"
     requests "$n" "$work/req.txt" "" "" "$random_ids"
     before=$(stored_rows "$name")
-    if [ "$c" = 1 ] && { [ "$name" = hookpipe ] || [ "$name" = ackserver ]; }; then
+    if [ "$c" = 1 ] && [ -n "$before" ]; then
       # The disk's latency drifts by tens of per cent within minutes here: the
       # c=1 acks are read against a floor measured right before them, too.
       read -r g50 g99 g999 < <(python3 bench/fsync_floor.py "$work" 500)
-      key=fsync_floor_c1; [ "$name" = ackserver ] && key=fsync_floor_c1_ackserver
+      key=fsync_floor_c1; [ "$name" != hookpipe ] && key=fsync_floor_c1_$name
       fact "$key" "{\"p50\": $g50, \"p99\": $g99, \"p999\": $g999}"
     fi
     lines0=0; [ -f "$work/$name/store.ndjson" ] && lines0=$(wc -l < "$work/$name/store.ndjson")
