@@ -190,7 +190,10 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(name: "HookpipeJSONTests", dependencies: ["HookpipeJSON"], swiftSettings: strictSettings),
-        .testTarget(name: "HookpipeVerificationTests", dependencies: ["HookpipeVerification"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "HookpipeVerificationTests",
+            dependencies: ["HookpipeVerification", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strictSettings),
         .testTarget(name: "HookpipeConfigTests", dependencies: ["HookpipeConfig"], swiftSettings: strictSettings),
         .testTarget(name: "HookpipeProcessTests", dependencies: ["HookpipeProcess"], swiftSettings: strictSettings),
         .testTarget(name: "HookpipeSyncTests", dependencies: ["HookpipeSync"], swiftSettings: strictSettings),

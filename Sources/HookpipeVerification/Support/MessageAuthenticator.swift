@@ -17,23 +17,26 @@ enum DigestAlgorithm: Sendable {
 /// One HMAC key, ready to authenticate messages given in parts (so that
 /// `<timestamp>.<body>` is hashed without copying the body).
 ///
-/// The key is absorbed once, here: each message starts from a copy of the
-/// keyed state instead of hashing the padded key again (two compression
-/// rounds saved per message and key).
+/// HMAC (RFC 2104) built from swift-crypto's hash functions through their
+/// non-generic `update(bufferPointer:)`: swift-crypto's own `HMAC.update` is
+/// generic over `DataProtocol` and not inlinable, so every call from here ran
+/// unspecialised and looked up generic metadata at run time, four times the
+/// cost of the hash itself (`docs/BENCHMARKS.md`, finding 20). The padded key
+/// is absorbed once, here: each message starts from a copy of the keyed inner
+/// and outer states. Tests hold the codes equal to `Crypto.HMAC`'s.
 struct MessageAuthenticator: Sendable {
     let algorithm: DigestAlgorithm
-    /// An existential rather than an enum of the three HMAC types: LeakSanitizer
+    /// An existential rather than an enum of the three keyed states: LeakSanitizer
     /// cannot follow references a multi-payload enum stores with tag bits, and
     /// the fuzzers run with leak checking on.
     private let keyed: any KeyedHMAC
 
     init(algorithm: DigestAlgorithm, key: [UInt8]) {
         self.algorithm = algorithm
-        let key = SymmetricKey(data: key)
         switch algorithm {
-        case .sha1: keyed = HMAC<Insecure.SHA1>(key: key)
-        case .sha256: keyed = HMAC<SHA256>(key: key)
-        case .sha512: keyed = HMAC<SHA512>(key: key)
+        case .sha1: keyed = PrecomputedHMAC<Insecure.SHA1>(key: key)
+        case .sha256: keyed = PrecomputedHMAC<SHA256>(key: key)
+        case .sha512: keyed = PrecomputedHMAC<SHA512>(key: key)
         }
     }
 
@@ -52,14 +55,39 @@ private protocol KeyedHMAC: Sendable {
     func authenticate(_ parts: [[UInt8]]) -> [UInt8]
 }
 
-extension HMAC: KeyedHMAC {
-    fileprivate func authenticate(_ parts: [[UInt8]]) -> [UInt8] {
-        var hmac = self
-        for part in parts { hmac.update(data: part) }
-        // Through the raw bytes: `Array(code)` goes through the generic
-        // Sequence initialiser, unspecialised across modules (1.7 % of the
-        // receiver's CPU at c=64 for 32 bytes).
-        return hmac.finalize().withUnsafeBytes { Array($0) }
+/// `H((K ^ opad) || H((K ^ ipad) || message))`, with both keyed prefixes hashed once.
+private struct PrecomputedHMAC<H: HashFunction>: KeyedHMAC {
+    /// The hash state after `K ^ ipad`.
+    private let inner: H
+    /// The hash state after `K ^ opad`.
+    private let outer: H
+
+    /// A key longer than the hash's block is hashed first; a shorter one is
+    /// padded with zeros to the block's length (RFC 2104, section 2).
+    init(key: [UInt8]) {
+        var block = key.count > H.blockByteCount ? H.hash(data: key).withUnsafeBytes { Array($0) } : key
+        block += repeatElement(0, count: H.blockByteCount - block.count)
+        inner = Self.absorb(block, xor: 0x36)
+        outer = Self.absorb(block, xor: 0x5c)
+        for index in block.indices { block[index] = 0 }
+    }
+
+    private static func absorb(_ block: [UInt8], xor pad: UInt8) -> H {
+        var padded = block.map { $0 ^ pad }
+        var hash = H()
+        padded.withUnsafeBytes { hash.update(bufferPointer: $0) }
+        for index in padded.indices { padded[index] = 0 }
+        return hash
+    }
+
+    func authenticate(_ parts: [[UInt8]]) -> [UInt8] {
+        var inner = self.inner
+        for part in parts where !part.isEmpty {
+            part.withUnsafeBytes { inner.update(bufferPointer: $0) }
+        }
+        var outer = self.outer
+        inner.finalize().withUnsafeBytes { outer.update(bufferPointer: $0) }
+        return outer.finalize().withUnsafeBytes { Array($0) }
     }
 }
 
