@@ -21,7 +21,7 @@ enum DigestAlgorithm: Sendable {
 /// non-generic `update(bufferPointer:)`: swift-crypto's own `HMAC.update` is
 /// generic over `DataProtocol` and not inlinable, so every call from here ran
 /// unspecialised and looked up generic metadata at run time, four times the
-/// cost of the hash itself (`docs/BENCHMARKS.md`, finding 20). The padded key
+/// cost of the hash itself (`docs/BENCHMARKS.md`, finding 21). The padded key
 /// is absorbed once, here: each message starts from a copy of the keyed inner
 /// and outer states. Tests hold the codes equal to `Crypto.HMAC`'s.
 struct MessageAuthenticator: Sendable {
