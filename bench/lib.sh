@@ -151,6 +151,38 @@ hp_wait_checkpoint() { # dir seq seconds
   done
 }
 
+# --- the plain C references and CPU accounting -----------------------------
+# bench/ackserver.c, built into OUT (jansson, SQLite and zlib from the build
+# dependencies); returns non-zero when it does not compile.
+ack_build() { # out
+  cc -O2 -Wall -o "$1" "$bench_root/bench/ackserver.c" -ljansson -lsqlite3 -lz
+}
+
+# The highest sequence number a reference stored in DIR: its SQLite store,
+# or with "log" its append-only log, whose last 8 bytes are that number
+# (bench/acklog.h).
+ack_last_seq() { # dir sqlite|log
+  if [ "$2" = log ]; then
+    python3 -c 'import os, struct, sys
+with open(sys.argv[1], "rb") as f:
+    f.seek(0, os.SEEK_END)
+    if f.tell() < 8: print(0)
+    else: f.seek(-8, os.SEEK_END); print(struct.unpack("<q", f.read(8))[0])' "$1/ackserver.log"
+  else
+    sqlite3 "$1/ackserver.sqlite" "SELECT COALESCE(MAX(seq),0) FROM events"
+  fi
+}
+
+# CPU (user + system) of a process and its children so far, in clock ticks
+# (getconf CLK_TCK per second).
+tree_ticks() { # pid
+  local total=0 p
+  for p in "$1" $(pgrep -P "$1" || true); do
+    total=$(( total + $(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || echo 0) ))
+  done
+  echo "$total"
+}
+
 # --- wrk ----------------------------------------------------------------
 # Runs wrk with signed.lua; its output goes to OUT.
 wrk_signed() { # port conns threads seconds requests-file path header out

@@ -76,7 +76,7 @@ parts=""; ackserver=""
 cc -O2 -Wall -o "$work/parts" bench/parts.c -ljansson -lsqlite3 2>> "$work/parts-build.log" && parts="$work/parts" \
   || echo "bench: bench/parts.c did not compile (libjansson-dev, libsqlite3-dev?); the CPU parts table is left out" >&2
 # (Not $work/ackserver: that is the server's own directory, made afresh.)
-cc -O2 -Wall -o "$work/ackserver-bin" bench/ackserver.c -ljansson -lsqlite3 -lz 2>> "$work/parts-build.log" && ackserver="$work/ackserver-bin" \
+ack_build "$work/ackserver-bin" 2>> "$work/parts-build.log" && ackserver="$work/ackserver-bin" \
   || echo "bench: bench/ackserver.c did not compile; the plain C reference is left out" >&2
 
 # SwiftNIO's HTTP/1.1 server with nothing behind it (bench/nio-floor), the
@@ -206,17 +206,12 @@ servers="hookpipe nginx webhook webhook-durable"
 # The closed loop also runs the plain C reference (SQLite, then a log), when it compiled, and
 # SwiftNIO alone, with and without jansson, when it built.
 closed_servers="$servers${ackserver:+ ackserver acklog}${nio_floor:+ nio nio-parse}"
-# Rows a store-backed server committed: hookpipe's store, or the reference's
-# (the log's last 8 bytes are its highest sequence number; see bench/acklog.h).
+# Rows a store-backed server committed: hookpipe's store, or the reference's.
 stored_rows() { # name
   case "$1" in
     hookpipe) hp_last_seq "$work/$1" ;;
-    ackserver) sqlite3 "$work/$1/ackserver.sqlite" "SELECT COALESCE(MAX(seq),0) FROM events" ;;
-    acklog) python3 -c 'import os, struct, sys
-with open(sys.argv[1], "rb") as f:
-    f.seek(0, os.SEEK_END)
-    if f.tell() < 8: print(0)
-    else: f.seek(-8, os.SEEK_END); print(struct.unpack("<q", f.read(8))[0])' "$work/$1/ackserver.log" ;;
+    ackserver) ack_last_seq "$work/$1" sqlite ;;
+    acklog) ack_last_seq "$work/$1" log ;;
   esac
 }
 # CPU ticks the whole machine spent busy, and idle, so far (/proc/stat;
@@ -238,16 +233,8 @@ read -r f50 f99 f999 < <(python3 bench/fsync_floor.py "$work" "$floor_samples")
 fact fsync_floor "{\"p50\": $f50, \"p99\": $f99, \"p999\": $f999}"
 
 # --- 2. closed loop: wrk at c=1 and c=64 ------------------------------------
-# CPU (user + system) of a process and its children, in clock ticks: the
-# server's CPU per accepted request.
+# The server's CPU per accepted request: tree_ticks (lib.sh).
 ticks_per_s=$(getconf CLK_TCK)
-tree_ticks() { # pid
-  local total=0 p
-  for p in "$1" $(pgrep -P "$1" || true); do
-    total=$(( total + $(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || echo 0) ))
-  done
-  echo "$total"
-}
 for name in $closed_servers; do
   start_server "$name"
   # hookpipe and the reference must never see a request twice (duplicates
