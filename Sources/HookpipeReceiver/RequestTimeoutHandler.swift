@@ -58,9 +58,24 @@ final class RequestTimeoutHandler: ChannelDuplexHandler, RemovableChannelHandler
         context.fireChannelActive()
     }
 
+    /// Bytes of a request whose deadline has passed are not passed on: the
+    /// request times out here, even when the timer has not run yet. Nor are
+    /// bytes after a timeout, while the connection closes. An event
+    /// loop that fell behind (a busy host) handles the socket's bytes before
+    /// its due timers, and would otherwise take a request that arrived too
+    /// slowly as complete.
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        if case .idle = phase {
+        switch phase {
+        case .idle:
             phase = .reading(until: .now() + requestTimeout)
+        case .reading(let deadline) where NIODeadline.now() >= deadline:
+            stop()
+            Self.timeOutRequest(context: context)
+            return
+        case .done:
+            return  // timed out and closing: nothing more is read
+        case .reading, .busy:
+            break
         }
         context.fireChannelRead(data)
     }

@@ -133,7 +133,10 @@ struct ReceiverRefusalTests {
         let harness = try await ReceiverHarness(sources: [source], requestTimeout: .milliseconds(300))
         defer { harness.removeDirectory() }
         let request = Array("POST /hooks/github HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nX-Slow: 1234567890\r\n\r\n{}".utf8)
-        let response = try await RawHTTPClient.exchange(port: harness.port, request: request, chunks: 20, pause: .milliseconds(50))
+        // 20 chunks 150 ms apart (~3 s) against 300 ms: a server that fell
+        // behind still sees the gaps, and the deadline is checked as bytes
+        // arrive (RequestTimeoutHandlerTests), not only by its timer.
+        let response = try await RawHTTPClient.exchange(port: harness.port, request: request, chunks: 20, pause: .milliseconds(150))
         #expect(response.status == 408)
         #expect(response.headers["connection"] == "close")
         try await harness.stop()
