@@ -55,6 +55,8 @@ results="$work/rounds.tsv"
 # wrk's latency ("663.00us", "6.02ms", "1.20s") in µs.
 micros() { awk -v v="$1" 'BEGIN { n = v + 0; if (v ~ /us$/) print n; else if (v ~ /ms$/) print n * 1000; else print n * 1000000 }'; }
 say() { echo "[$(date +%H:%M:%S)] $*" >&2; }
+# Events the current server ($store in $dir) has stored so far.
+last_seq() { if [ "$store" = hookpipe ]; then hp_last_seq "$dir"; else ack_last_seq "$dir" "$store"; fi; }
 
 for round in $(seq "$rounds"); do
   for spec in "${specs[@]}"; do
@@ -71,7 +73,6 @@ for round in $(seq "$rounds"); do
         hp_config "$dir" "$port" "" discard warning
         hp_start "$dir" "$port"; pid=$hp_pid ;;
     esac
-    last_seq() { if [ "$store" = hookpipe ]; then hp_last_seq "$dir"; else ack_last_seq "$dir" "$store"; fi; }
     for run in $runs; do
       conns=${run%r}; threads=1; count=$((9000 * seconds)); ids=()
       [ "$conns" = 64 ] && { threads=2; count=$((60000 * seconds)); }

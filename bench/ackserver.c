@@ -92,11 +92,7 @@ int main(int argc, char **argv) {
   }
   ackstore store;
   acklog log;
-  if (use_log) {
-    acklog_open(&log, argv[2], "ackserver.log");
-  } else {
-    ackstore_open(&store, argv[2], "ackserver.sqlite");
-  }
+  if (use_log) acklog_open(&log, argv[2], "ackserver.log"); else ackstore_open(&store, argv[2], "ackserver.sqlite");
   static char metadata[420];  // the envelope hookpipe stores beside a 1 KiB event is ~420 bytes
   memset(metadata, 'm', sizeof metadata);
 
@@ -158,21 +154,14 @@ int main(int argc, char **argv) {
     }
     if (pending == NULL) continue;
     long long now = now_us();
-    if (use_log) {
-      acklog_begin(&log);
-      for (connection *c = pending; c != NULL; c = c->next_pending) {
-        c->stored = acklog_append(&log, "stripe", c->key, c->key_length, now, metadata, sizeof metadata,
-                                  c->buffer + c->body_start, (int)c->body_length);
-      }
-      acklog_commit(&log);
-    } else {
-      ackstore_begin(&store);
-      for (connection *c = pending; c != NULL; c = c->next_pending) {
-        c->stored = ackstore_append(&store, "stripe", c->key, c->key_length, now, metadata, sizeof metadata,
-                                     c->buffer + c->body_start, (int)c->body_length);
-      }
-      ackstore_commit(&store);
+    if (use_log) acklog_begin(&log); else ackstore_begin(&store);
+    for (connection *c = pending; c != NULL; c = c->next_pending) {
+      const char *body = c->buffer + c->body_start;
+      c->stored = use_log
+        ? acklog_append(&log, "stripe", c->key, c->key_length, now, metadata, sizeof metadata, body, (int)c->body_length)
+        : ackstore_append(&store, "stripe", c->key, c->key_length, now, metadata, sizeof metadata, body, (int)c->body_length);
     }
+    if (use_log) acklog_commit(&log); else ackstore_commit(&store);
     for (connection *c = pending, *next; c != NULL; c = next) {
       next = c->next_pending;
       if (c->stored) {
@@ -186,11 +175,7 @@ int main(int argc, char **argv) {
     }
     commits++;
   }
-  if (use_log) {
-    acklog_close(&log);
-  } else {
-    ackstore_close(&store);
-  }
+  if (use_log) acklog_close(&log); else ackstore_close(&store);
   printf("{\"store\": \"%s\", \"stored\": %lld, \"duplicates\": %lld, \"rejected\": %lld, \"commits\": %lld}\n",
          use_log ? "log" : "sqlite", stored, duplicates, rejected, commits);
   return 0;

@@ -59,11 +59,11 @@ final class RequestTimeoutHandler: ChannelDuplexHandler, RemovableChannelHandler
     }
 
     /// Bytes of a request whose deadline has passed are not passed on: the
-    /// request times out here, even when the timer has not run yet. Nor are
-    /// bytes after a timeout, while the connection closes. An event
+    /// request times out here, even when the timer has not run yet. An event
     /// loop that fell behind (a busy host) handles the socket's bytes before
     /// its due timers, and would otherwise take a request that arrived too
-    /// slowly as complete.
+    /// slowly as complete. Nor are bytes passed on after a timeout, while the
+    /// connection closes.
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch phase {
         case .idle:
