@@ -59,11 +59,23 @@ public struct HeaderFields: Sendable, Sequence, ExpressibleByDictionaryLiteral {
 
 extension String {
     /// ASCII case-insensitive equality, as HTTP header names are compared.
+    ///
+    /// On the bytes in place when both strings are stored contiguously (as
+    /// the receiver's are): every header lookup runs it once per field.
     func caseInsensitiveASCIIEquals(_ other: String) -> Bool {
         let a = self.utf8, b = other.utf8
         guard a.count == b.count else { return false }
-        return zip(a, b).allSatisfy { x, y in
-            x == y || (x | 0x20 == y | 0x20 && (x | 0x20) >= 0x61 && (x | 0x20) <= 0x7a)
+        let inPlace = a.withContiguousStorageIfAvailable { x in
+            b.withContiguousStorageIfAvailable { y in
+                zip(x, y).allSatisfy(Self.foldedEqual)
+            }
         }
+        if let inPlace, let equal = inPlace { return equal }
+        return zip(a, b).allSatisfy(Self.foldedEqual)
+    }
+
+    /// Equal bytes, or the same ASCII letter in either case.
+    private static func foldedEqual(_ x: UInt8, _ y: UInt8) -> Bool {
+        x == y || (x | 0x20 == y | 0x20 && (x | 0x20) >= 0x61 && (x | 0x20) <= 0x7a)
     }
 }

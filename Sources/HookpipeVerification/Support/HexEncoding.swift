@@ -16,12 +16,19 @@ public enum Hex {
     /// The bytes spelled by `text` (either case), or `nil` when `text` is empty,
     /// has an odd length or contains anything but hexadecimal digits.
     static func decode(_ text: Substring) -> [UInt8]? {
-        let utf8 = Array(text.utf8)
+        text.utf8.withContiguousStorageIfAvailable { decode(digits: $0) } ?? decode(digits: Array(text.utf8))
+    }
+
+    /// The bytes spelled by the hexadecimal digits `utf8` (either case), or
+    /// `nil` as for text.
+    static func decode(_ utf8: ArraySlice<UInt8>) -> [UInt8]? { decode(digits: utf8) }
+
+    private static func decode<Digits: RandomAccessCollection<UInt8>>(digits utf8: Digits) -> [UInt8]? where Digits.Index == Int {
         guard !utf8.isEmpty, utf8.count.isMultiple(of: 2) else { return nil }
         var out: [UInt8] = []
         out.reserveCapacity(utf8.count / 2)
-        var index = 0
-        while index < utf8.count {
+        var index = utf8.startIndex
+        while index < utf8.endIndex {
             guard let high = value(utf8[index]), let low = value(utf8[index + 1]) else { return nil }
             out.append(high << 4 | low)
             index += 2

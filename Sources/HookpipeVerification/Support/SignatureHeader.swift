@@ -22,52 +22,67 @@ enum SignatureHeader {
         return value.isEmpty ? nil : String(value)
     }
 
+    /// The parts of a `key=value,key=value` list, as slices of the header's bytes.
+    typealias KeyValueList = [(key: ArraySlice<UInt8>, value: ArraySlice<UInt8>)]
+
     /// Splits a `key=value,key=value` list (Stripe, MercadoPago).
     ///
     /// Spaces and tabs around parts, keys and values are ignored; keys are
-    /// compared exactly (so `V1` is not `v1`). An empty part (a doubled or
-    /// trailing comma), a part without `=`, or an empty key or value makes
+    /// compared byte for byte (so `V1` is not `v1`). An empty part (a doubled
+    /// or trailing comma), a part without `=`, or an empty key or value makes
     /// the whole header malformed.
-    static func keyValueList(_ value: Substring, header: String) -> Result<[(key: Substring, value: Substring)], VerificationFailure> {
-        var pairs: [(key: Substring, value: Substring)] = []
-        // Byte-wise: the separators are ASCII, and a header is bytes, not text.
-        for rawPart in value.utf8.split(separator: UInt8(ascii: ","), omittingEmptySubsequences: false) {
-            let part = trimmed(Substring(rawPart))
+    ///
+    /// Byte-wise, on one copy of the value: the separators are ASCII, and a
+    /// header is bytes, not text. This runs for every Stripe request, so it
+    /// makes no `Substring` per part.
+    static func keyValueList(_ value: Substring, header: String) -> Result<KeyValueList, VerificationFailure> {
+        let bytes = value.utf8.withContiguousStorageIfAvailable { ArraySlice($0) } ?? ArraySlice(value.utf8)
+        var pairs: KeyValueList = []
+        pairs.reserveCapacity(4)
+        var start = bytes.startIndex
+        while true {
+            let end = bytes[start...].firstIndex(of: UInt8(ascii: ",")) ?? bytes.endIndex
+            let part = trimmed(bytes[start..<end])
             guard !part.isEmpty else {
                 return .failure(VerificationFailure(.malformedHeader, "\(header) has an empty part (extra comma)"))
             }
-            guard let equals = part.utf8.firstIndex(of: UInt8(ascii: "=")) else {
+            guard let equals = part.firstIndex(of: UInt8(ascii: "=")) else {
                 return .failure(VerificationFailure(.malformedHeader, "\(header) has a part without '='"))
             }
             let key = trimmed(part[..<equals])
-            let partValue = trimmed(part[part.index(after: equals)...])
+            let partValue = trimmed(part[(equals + 1)...])
             guard !key.isEmpty, !partValue.isEmpty else {
                 return .failure(VerificationFailure(.malformedHeader, "\(header) has a part with an empty key or value"))
             }
             pairs.append((key, partValue))
+            guard end < bytes.endIndex else { return .success(pairs) }
+            start = end + 1
         }
-        return .success(pairs)
     }
 
     /// The single value of `key` in `pairs`: `malformedHeader` when it is
     /// absent or given more than once.
-    static func single(_ key: String, in pairs: [(key: Substring, value: Substring)], header: String) -> Result<Substring, VerificationFailure> {
-        let values = pairs.filter { $0.key == key }
-        guard let first = values.first else {
+    static func single(_ key: StaticString, in pairs: KeyValueList, header: String) -> Result<Substring, VerificationFailure> {
+        var found: ArraySlice<UInt8>?
+        for pair in pairs where equals(pair.key, key) {
+            guard found == nil else {
+                return .failure(VerificationFailure(.malformedHeader, "\(header) has more than one '\(key)' part"))
+            }
+            found = pair.value
+        }
+        guard let found else {
             return .failure(VerificationFailure(.malformedHeader, "\(header) has no '\(key)' part"))
         }
-        guard values.count == 1 else {
-            return .failure(VerificationFailure(.malformedHeader, "\(header) has more than one '\(key)' part"))
-        }
-        return .success(first.value)
+        // The slice lies between ASCII separators of a String's bytes: valid UTF-8.
+        return .success(Substring(String(decoding: found, as: UTF8.self)))
     }
 
     /// Every hex digest given under `key` in `pairs`, each of `algorithm`'s length.
     /// `malformedHeader` when there is none or one is not valid hex of that length.
-    static func hexDigests(_ key: String, in pairs: [(key: Substring, value: Substring)], algorithm: DigestAlgorithm,
+    static func hexDigests(_ key: StaticString, in pairs: KeyValueList, algorithm: DigestAlgorithm,
                            header: String) -> Result<[[UInt8]], VerificationFailure> {
         var digests: [[UInt8]] = []
-        for pair in pairs where pair.key == key {
+        for pair in pairs where equals(pair.key, key) {
             guard let digest = Hex.decode(pair.value), digest.count == algorithm.byteCount else {
                 return .failure(VerificationFailure(.malformedHeader, "\(header) has a '\(key)' part that is not a hex digest"))
             }
@@ -79,11 +94,15 @@ enum SignatureHeader {
         return .success(digests)
     }
 
+    private static func equals(_ bytes: ArraySlice<UInt8>, _ key: StaticString) -> Bool {
+        key.withUTF8Buffer { bytes.elementsEqual($0) }
+    }
+
     /// Parses a `<timestampKey>=<ts>,<signatureKey>=<hex>[,…]` header (Stripe's
     /// `t=…,v1=…`, MercadoPago's `ts=…,v1=…`): exactly one timestamp, read by
     /// `parse`, and one or more hex digests. Every problem is a 401 failure.
     static func timestampedHexDigests(
-        _ header: String, in headers: HeaderFields, timestampKey: String, signatureKey: String,
+        _ header: String, in headers: HeaderFields, timestampKey: StaticString, signatureKey: StaticString,
         algorithm: DigestAlgorithm, parse: (Substring) -> SignedTimestamp?, timestampMeaning: String
     ) -> Result<(timestamp: SignedTimestamp, digests: [[UInt8]]), VerificationFailure> {
         required(header, in: headers)
@@ -117,6 +136,15 @@ enum SignatureHeader {
             return .failure(VerificationFailure(.malformedHeader, "\(header) is not a \(encoding.rawValue) \(algorithm) digest"))
         }
         return .success(digest)
+    }
+
+    /// `bytes` without leading and trailing spaces and tabs.
+    static func trimmed(_ bytes: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+        let isBlank: (UInt8) -> Bool = { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }
+        guard let first = bytes.firstIndex(where: { !isBlank($0) }), let last = bytes.lastIndex(where: { !isBlank($0) }) else {
+            return bytes[bytes.endIndex...]
+        }
+        return bytes[first...last]
     }
 
     /// `text` without leading and trailing spaces and tabs.
