@@ -58,7 +58,10 @@ public struct JSONObjectWriter: Sendable {
     /// A key ends at its first NUL, as in jansson, whose object keys are C
     /// strings (and whose parser refuses `\u0000` in a key).
     public static func key(_ text: String) -> String {
-        guard let nul = text.utf8.firstIndex(of: 0) else { return text }
+        // Every member's key passes here: look at the bytes in place when they
+        // are contiguous, as Swift's native strings are.
+        let hasNUL = text.utf8.withContiguousStorageIfAvailable { $0.contains(0) } ?? text.utf8.contains(0)
+        guard hasNUL, let nul = text.utf8.firstIndex(of: 0) else { return text }
         return String(text[..<nul])
     }
 

@@ -127,25 +127,43 @@ public struct Ingest: Sendable {
 
     /// Headers never copied into the envelope: credentials and signatures.
     /// `lowercasedName` must be ASCII lower case (HTTP header names are ASCII).
-    static func isRedacted(_ lowercasedName: [UInt8]) -> Bool {
-        lowercasedName.elementsEqual("authorization".utf8) || lowercasedName.elementsEqual("proxy-authorization".utf8)
-            || lowercasedName.elementsEqual("cookie".utf8)
-            || contains(lowercasedName, "signature") || contains(lowercasedName, "hmac") || contains(lowercasedName, "token")
-    }
-
-    private static func contains(_ haystack: [UInt8], _ needle: StaticString) -> Bool {
-        let count = needle.utf8CodeUnitCount
-        guard haystack.count >= count else { return false }
-        return needle.withUTF8Buffer { needle in
-            (0...(haystack.count - count)).contains { start in
-                (0..<count).allSatisfy { haystack[start + $0] == needle[$0] }
-            }
+    static func isRedacted(_ lowercasedName: String) -> Bool {
+        var name = lowercasedName
+        return name.withUTF8 { name in
+            equals(name, "authorization") || equals(name, "proxy-authorization") || equals(name, "cookie")
+                || contains(name, "signature") || contains(name, "hmac") || contains(name, "token")
         }
     }
 
-    /// ASCII lower case of a header name.
-    static func lowercased(_ name: String) -> [UInt8] {
-        name.utf8.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
+    private static func equals(_ bytes: UnsafeBufferPointer<UInt8>, _ word: StaticString) -> Bool {
+        word.withUTF8Buffer { bytes.elementsEqual($0) }
+    }
+
+    private static func contains(_ haystack: UnsafeBufferPointer<UInt8>, _ needle: StaticString) -> Bool {
+        let count = needle.utf8CodeUnitCount
+        guard haystack.count >= count else { return false }
+        return needle.withUTF8Buffer { needle in
+            for start in 0...(haystack.count - count) where haystack[start] == needle[0] {
+                if UnsafeBufferPointer(rebasing: haystack[start..<(start + count)]).elementsEqual(needle) { return true }
+            }
+            return false
+        }
+    }
+
+    /// ASCII lower case of a header name: the name itself when it has no
+    /// upper-case letter, so that such a name needs no new string.
+    static func lowercased(_ name: String) -> String {
+        var contiguous = name
+        return contiguous.withUTF8 { bytes in
+            let isUpper: (UInt8) -> Bool = { $0 >= 0x41 && $0 <= 0x5A }
+            guard bytes.contains(where: isUpper) else { return name }
+            return String(unsafeUninitializedCapacity: bytes.count) { out in
+                for index in bytes.indices {
+                    out[index] = isUpper(bytes[index]) ? bytes[index] | 0x20 : bytes[index]
+                }
+                return bytes.count
+            }
+        }
     }
 
     /// The envelope's metadata: id, source, received_at, verified, headers, query.
@@ -168,7 +186,7 @@ public struct Ingest: Sendable {
         envelope.set("verified", verified)
         // Repeated headers are joined with ", " (RFC 9110); a request has few
         // headers, so a linear search beats hashing here.
-        var merged: [(name: [UInt8], value: String)] = []
+        var merged: [(name: String, value: String)] = []
         for (name, value) in request.headers {
             let lower = lowercased(name)
             guard !isRedacted(lower) else { continue }
@@ -179,7 +197,7 @@ public struct Ingest: Sendable {
             }
         }
         var headers = JSONObjectWriter(capacity: 256)
-        for (name, value) in merged { headers.set(String(decoding: name, as: UTF8.self), value) }
+        for (name, value) in merged { headers.set(name, value) }
         envelope.set("headers", headers)
         // A repeated query parameter keeps its first place and its last value.
         var parameters: [(name: String, value: String)] = []

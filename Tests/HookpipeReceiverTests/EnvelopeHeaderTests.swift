@@ -1,0 +1,25 @@
+@testable import HookpipeReceiver
+import Testing
+
+/// How the envelope names the request's headers, and which it leaves out.
+@Suite struct EnvelopeHeaderTests {
+    @Test func namesAreLowerCasedInASCIIOnly() {
+        #expect(Ingest.lowercased("Content-Type") == "content-type")
+        #expect(Ingest.lowercased("X-SHOPIFY-HMAC-SHA256") == "x-shopify-hmac-sha256")
+        #expect(Ingest.lowercased("already-lower") == "already-lower")
+        #expect(Ingest.lowercased("X-Café-ÜBER") == "x-café-Über")
+        #expect(Ingest.lowercased("") == "")
+    }
+
+    @Test(arguments: ["authorization", "proxy-authorization", "cookie", "stripe-signature", "x-signature",
+                      "x-hub-signature-256", "x-shopify-hmac-sha256", "x-gitlab-token", "token", "webhook-signature"])
+    func credentialsAndSignaturesAreLeftOut(_ name: String) {
+        #expect(Ingest.isRedacted(name))
+    }
+
+    @Test(arguments: ["content-type", "host", "user-agent", "x-github-event", "authorizations", "cookies-policy",
+                      "x-request-id", "signatur", "tokn", "x-hma-c", ""])
+    func otherHeadersAreKept(_ name: String) {
+        #expect(!Ingest.isRedacted(name))
+    }
+}
