@@ -77,12 +77,12 @@ for round in $(seq "$rounds"); do
       conns=${run%r}; threads=1; count=$((9000 * seconds)); ids=()
       [ "$conns" = 64 ] && { threads=2; count=$((60000 * seconds)); }
       [ "$run" = 64r ] && ids=(--random-ids)
-      python3 bench/make_requests.py "$count" "$hp_secret" "$work/requests.txt" "${ids[@]}"
+      python3 bench/make_requests.py "$count" "$hp_secret" "$work/requests.txt" --raw /hooks/stripe "${ids[@]}"
       floor=""
       [ "$run" = 1 ] && read -r floor _ _ < <(python3 bench/fsync_floor.py "$work" 500)
       before=$(last_seq); ticks0=$(tree_ticks "$pid")
       say "round $round: $label c=$run"
-      wrk_signed "$port" "$conns" "$threads" "$seconds" "$work/requests.txt" /hooks/stripe Stripe-Signature "$work/wrk.txt"
+      wrk_signed "$port" "$conns" "$threads" "$seconds" "$work/requests.txt" "$work/wrk.txt"
       ticks1=$(tree_ticks "$pid"); after=$(last_seq)
       p50=$(micros "$(awk '$1 == "50%" {print $2}' "$work/wrk.txt")")
       p99=$(micros "$(awk '$1 == "99%" {print $2}' "$work/wrk.txt")")

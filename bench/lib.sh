@@ -185,8 +185,9 @@ tree_ticks() { # pid
 
 # --- wrk ----------------------------------------------------------------
 # Runs wrk with signed.lua; its output goes to OUT.
-wrk_signed() { # port conns threads seconds requests-file path header out
-  wrk -t"$3" -c"$2" -d"$4s" --latency -s "$bench_root/bench/signed.lua" "http://127.0.0.1:$1" -- "$5" "$3" "$6" "$7" > "$8"
+# REQUESTS is make_requests.py --raw output: the path and header are in it.
+wrk_signed() { # port conns threads seconds requests-file out
+  wrk -t"$3" -c"$2" -d"$4s" --latency -s "$bench_root/bench/signed.lua" "http://127.0.0.1:$1" -- "$5" "$3" > "$6"
 }
 
 # --- chain --------------------------------------------------------------

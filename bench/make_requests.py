@@ -11,10 +11,10 @@ of hookpipe's code.
 --random-ids: ids like Stripe's, evt_ and 24 random letters and digits,
   instead of PREFIX_<index>. Ids that follow each other in time land next
   to each other in a store's dedupe index; random ones land anywhere in it.
-Default output, for wrk (signed.lua): one line per request,
-  <signature header value> TAB <body>.
---raw PATH: complete HTTP/1.1 requests to PATH for bench/openloop.c, each
-  as "<length>\\n<bytes>"."""
+--raw PATH: complete HTTP/1.1 requests to PATH, each as "<length>\\n<bytes>",
+  for wrk (bench/signed.lua) and bench/openloop.c.
+Without it: one line per request, <signature header value> TAB <body>
+  (bench/run.sh cuts one body out of it for bench/parts.c)."""
 import argparse, hashlib, hmac, json, random, string, time
 
 parser = argparse.ArgumentParser()

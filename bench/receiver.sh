@@ -7,7 +7,9 @@
 #   bench/receiver.sh [seconds-per-run]   (default 10)
 #   LOG_LEVEL=warning bench/receiver.sh   (default info: one log line per request)
 #   THREADS=1 bench/receiver.sh          (event-loop threads; default 0 = one per core)
-#   PROFILE=1 bench/receiver.sh           (also records a perf profile of the c=64 run)
+#   PROFILE=1 bench/receiver.sh           (also records a perf profile of the c=64 run: the daemon
+#                                          runs under `perf record -g`, sampling only during that run;
+#                                          flat list in $PROFILE_OUT, perf.data kept with KEEP_WORK=1)
 #   ADMIN=1 bench/receiver.sh             (with [admin] on: metrics recorded into Prometheus; default off)
 #   HOOKPIPE_BIN=path bench/receiver.sh   (use that binary instead of building)
 set -euo pipefail
@@ -24,20 +26,30 @@ hp_config "$work" "$port" "" "discard" "${LOG_LEVEL:-info}"
 
 read -r floor_p50 floor_p99 floor_p999 < <(python3 bench/fsync_floor.py "$work" 2000)
 
-hp_start "$work" "$port"
+if [ "${PROFILE:-0}" = 1 ]; then
+  # Started under perf, events off until the c=64 run: attaching with
+  # `perf record -p` to a running daemon recorded almost nothing on these VMs.
+  need perf linux-perf
+  mkfifo "$work/perf.ctl"
+  perf record -e cpu-clock -F 1999 -g -D -1 --control "fifo:$work/perf.ctl" -o "$work/perf.data" \
+    -- "$hookpipe" run --config "$work/pipeline.conf" 2>> "$work/daemon.log" &
+  hp_pid=$!
+  bench_track "$hp_pid"
+  wait_port "$port" "$hp_pid" || { tail -20 "$work/daemon.log" >&2; die "hookpipe did not start under perf"; }
+else
+  hp_start "$work" "$port"
+fi
+profiling() { [ "${PROFILE:-0}" = 1 ] && [ "$1" -gt 1 ]; }
 
 run() { # connections threads count
   local conns=$1 threads=$2 count=$3
-  python3 bench/make_requests.py "$count" "$hp_secret" "$work/requests.txt"
+  python3 bench/make_requests.py "$count" "$hp_secret" "$work/requests.txt" --raw /hooks/stripe
   local before after out
   before=$(hp_last_seq "$work")
-  local perf_pid=""
-  if [ "${PROFILE:-0}" = 1 ] && [ "$conns" -gt 1 ]; then
-    perf record -e cpu-clock -F 999 -p "$hp_pid" -o "$work/perf.data" -- sleep "$duration" >/dev/null 2>&1 & perf_pid=$!
-  fi
-  wrk_signed "$port" "$conns" "$threads" "$duration" "$work/requests.txt" /hooks/stripe Stripe-Signature "$work/wrk.txt"
+  if profiling "$conns"; then echo enable > "$work/perf.ctl"; fi
+  wrk_signed "$port" "$conns" "$threads" "$duration" "$work/requests.txt" "$work/wrk.txt"
+  if profiling "$conns"; then echo disable > "$work/perf.ctl"; fi
   out=$(cat "$work/wrk.txt")
-  [ -n "$perf_pid" ] && wait "$perf_pid" && perf report -i "$work/perf.data" --no-children --sort ${PROFILE_SORT:-dso,symbol} --stdio 2>/dev/null | grep -v '^#' | grep '%' | head -70 > "${PROFILE_OUT:-/tmp/hookpipe-receiver.perf.txt}" || true
   after=$(hp_last_seq "$work")
   local accepted=$((after - before))
   local non2xx; non2xx=$(echo "$out" | awk '/Non-2xx/ {print $5}'); non2xx=${non2xx:-0}
@@ -64,4 +76,11 @@ if [ "${ADMIN:-0}" = 1 ]; then
   printf 'GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n' >&3
   grep -E '^hookpipe_(ack_latency_seconds_(count|sum)|store_commit_seconds_(count|sum)|requests_total)' <&3 || true
   exec 3<&-
+fi
+if [ "${PROFILE:-0}" = 1 ]; then
+  bench_kill "$hp_pid" 60  # after the admin scrape: perf stops the daemon (SIGTERM), writes perf.data
+  profile_out=${PROFILE_OUT:-/tmp/hookpipe-receiver.perf.txt}
+  perf report -i "$work/perf.data" --no-children -g none --sort "${PROFILE_SORT:-dso,symbol}" --stdio 2>/dev/null \
+    | grep -v '^#' | grep '%' | head -70 > "$profile_out" || true
+  echo "perf profile of the c=64 run: $profile_out ($(grep -c '%' "$profile_out") lines)"
 fi

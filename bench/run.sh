@@ -109,7 +109,7 @@ fact seconds "{\"wrk\": $wrk_seconds, \"ladder\": $ladder_seconds, \"e2e\": $e2e
 fact kill_rate "$kill_rate"
 
 # --- the servers ------------------------------------------------------------
-# start_server NAME sets srv_pid, srv_port, srv_path, srv_header, srv_scheme,
+# start_server NAME sets srv_pid, srv_port, srv_path, srv_scheme,
 # srv_secret; each gets a fresh directory $work/NAME.
 srv_pid=""
 start_server() {
@@ -121,7 +121,7 @@ start_server() {
       # Receive and store; with $2 (a chain) for the durability check.
       hp_config "$dir" "$srv_port" "${2:-}" "${3:-discard}" "${LOG_LEVEL:-warning}"
       hp_start "$dir" "$srv_port"; srv_pid=$hp_pid
-      srv_path=/hooks/stripe; srv_header=Stripe-Signature; srv_scheme=stripe; srv_secret=$hp_secret ;;
+      srv_path=/hooks/stripe; srv_scheme=stripe; srv_secret=$hp_secret ;;
     nginx)
       # `return 200` alone answers as soon as the headers are in and discards
       # the body afterwards (checked: with 10 of 1,000 body bytes sent, it
@@ -164,7 +164,7 @@ http {
 NGINX
       nginx -c "$dir/nginx.conf" -p "$dir" 2>> "$dir/error.log" &
       srv_pid=$!; bench_track "$srv_pid"
-      srv_path=/hooks/stripe; srv_header=Stripe-Signature; srv_scheme=stripe; srv_secret=$hp_secret ;;
+      srv_path=/hooks/stripe; srv_scheme=stripe; srv_secret=$hp_secret ;;
     webhook|webhook-durable)
       local durable=false; [ "$name" = webhook-durable ] && durable=true
       srv_secret="bench_$(head -c 8 /dev/urandom | od -An -tx1 | tr -d ' \n')"
@@ -181,21 +181,21 @@ NGINX
 HOOKS
       webhook -hooks "$dir/hooks.json" -ip 127.0.0.1 -port "$srv_port" > "$dir/webhook.log" 2>&1 &
       srv_pid=$!; bench_track "$srv_pid"
-      srv_path=/hooks/bench; srv_header=X-Signature; srv_scheme=webhook ;;
+      srv_path=/hooks/bench; srv_scheme=webhook ;;
     ackserver|acklog)
       # Reference, not a peer: hookpipe's ack in plain C (see bench/ackserver.c);
       # acklog: the same, storing to an append-only log instead of SQLite.
       local store=""; [ "$name" = acklog ] && store=log
       "$ackserver" "$srv_port" "$dir" $store > "$dir/ackserver.json" 2> "$dir/ackserver.err" &
       srv_pid=$!; bench_track "$srv_pid"
-      srv_path=/hooks/stripe; srv_header=Stripe-Signature; srv_scheme=stripe; srv_secret=$hp_secret ;;
+      srv_path=/hooks/stripe; srv_scheme=stripe; srv_secret=$hp_secret ;;
     nio|nio-parse)
       # Yardstick, not a peer: SwiftNIO reading each body and answering 200
       # (nio-parse: after jansson parsed it), as hookpipe's listener is set up.
       local mode=""; [ "$name" = nio-parse ] && mode=parse
       "$nio_floor" "$srv_port" $mode > "$dir/nio-floor.log" 2>&1 &
       srv_pid=$!; bench_track "$srv_pid"
-      srv_path=/hooks/stripe; srv_header=Stripe-Signature; srv_scheme=stripe; srv_secret=$hp_secret ;;
+      srv_path=/hooks/stripe; srv_scheme=stripe; srv_secret=$hp_secret ;;
     *) die "unknown server $name" ;;
   esac
   wait_port "$srv_port" "$srv_pid" || die "$name did not start (see $dir)"
@@ -252,7 +252,7 @@ for name in $closed_servers; do
     n=$n1; t=1; conns=${c%r}; [ "$conns" = 64 ] && { n=$n64; t=2; }
     random_ids=""; [ "$c" != "$conns" ] && random_ids=yes
     say "wrk $name c=$conns${random_ids:+, random ids} ${wrk_seconds}s"
-    requests "$n" "$work/req.txt" "" "" "$random_ids"
+    requests "$n" "$work/req.txt" raw "" "$random_ids"
     before=$(stored_rows "$name")
     if [ "$c" = 1 ] && [ -n "$before" ]; then
       # The disk's latency drifts by tens of per cent within minutes here: the
@@ -263,7 +263,7 @@ for name in $closed_servers; do
     fi
     lines0=0; [ -f "$work/$name/store.ndjson" ] && lines0=$(wc -l < "$work/$name/store.ndjson")
     server0=$(tree_ticks "$srv_pid"); read -r busy0 idle0 < <(machine_ticks)
-    wrk_signed "$srv_port" "$conns" "$t" "$wrk_seconds" "$work/req.txt" "$srv_path" "$srv_header" "$raw/wrk-$name-c$c.txt"
+    wrk_signed "$srv_port" "$conns" "$t" "$wrk_seconds" "$work/req.txt" "$raw/wrk-$name-c$c.txt"
     read -r busy1 idle1 < <(machine_ticks)
     fact "machine_${name}_c$c" "$(awk -v b=$(( busy1 - busy0 )) -v i=$(( idle1 - idle0 )) -v hz="$ticks_per_s" \
       'BEGIN { printf "{\"busy_s\": %.3f, \"idle_s\": %.3f}", b / hz, i / hz }')"
