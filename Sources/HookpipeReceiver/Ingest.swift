@@ -150,22 +150,6 @@ public struct Ingest: Sendable {
         }
     }
 
-    /// ASCII lower case of a header name: the name itself when it has no
-    /// upper-case letter, so that such a name needs no new string.
-    static func lowercased(_ name: String) -> String {
-        var contiguous = name
-        return contiguous.withUTF8 { bytes in
-            let isUpper: (UInt8) -> Bool = { $0 >= 0x41 && $0 <= 0x5A }
-            guard bytes.contains(where: isUpper) else { return name }
-            return String(unsafeUninitializedCapacity: bytes.count) { out in
-                for index in bytes.indices {
-                    out[index] = isUpper(bytes[index]) ? bytes[index] | 0x20 : bytes[index]
-                }
-                return bytes.count
-            }
-        }
-    }
-
     /// The envelope's metadata: id, source, received_at, verified, headers, query.
     static func metadata(id: String, source: SourceRuntime, request: ReceivedRequest, query: [(name: String, value: String)],
                          verification: Verification) -> [UInt8] {
@@ -188,7 +172,7 @@ public struct Ingest: Sendable {
         // headers, so a linear search beats hashing here.
         var merged: [(name: String, value: String)] = []
         for (name, value) in request.headers {
-            let lower = lowercased(name)
+            let lower = name.asciiLowercased
             guard !isRedacted(lower) else { continue }
             if let index = merged.firstIndex(where: { $0.name == lower }) {
                 merged[index].value += ", " + value

@@ -74,6 +74,23 @@ extension String {
         return zip(a, b).allSatisfy(Self.foldedEqual)
     }
 
+    /// The string with ASCII upper-case letters lowered, everything else as
+    /// is; the string itself when it has none, so that most header names
+    /// need no new string.
+    public var asciiLowercased: String {
+        let isUpper: (UInt8) -> Bool = { $0 >= 0x41 && $0 <= 0x5A }
+        var contiguous = self
+        return contiguous.withUTF8 { bytes in
+            guard bytes.contains(where: isUpper) else { return self }
+            return String(unsafeUninitializedCapacity: bytes.count) { out in
+                for index in bytes.indices {
+                    out[index] = isUpper(bytes[index]) ? bytes[index] | 0x20 : bytes[index]
+                }
+                return bytes.count
+            }
+        }
+    }
+
     /// Equal bytes, or the same ASCII letter in either case.
     private static func foldedEqual(_ x: UInt8, _ y: UInt8) -> Bool {
         x == y || (x | 0x20 == y | 0x20 && (x | 0x20) >= 0x61 && (x | 0x20) <= 0x7a)

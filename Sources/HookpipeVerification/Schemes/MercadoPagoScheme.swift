@@ -62,8 +62,8 @@ public struct MercadoPagoScheme: SignatureScheme {
         let dataID = Self.nonEmpty(request.queryValue(Self.dataIDParameter))
         let requestID = SignatureHeader.optional(Self.requestIDHeader, in: request.headers)
         var ids: [String?] = [dataID]
-        if let dataID, Self.asciiLowercased(dataID) != dataID {
-            ids.append(Self.asciiLowercased(dataID))
+        if let dataID, dataID.asciiLowercased != dataID {
+            ids.append(dataID.asciiLowercased)
         }
         var matchedIndex: Int?
         for id in ids where matchedIndex == nil {
@@ -109,9 +109,5 @@ public struct MercadoPagoScheme: SignatureScheme {
         guard let value else { return nil }
         let trimmed = SignatureHeader.trimmed(Substring(value))
         return trimmed.isEmpty ? nil : String(trimmed)
-    }
-
-    private static func asciiLowercased(_ text: String) -> String {
-        String(decoding: text.utf8.map { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") ? $0 + 32 : $0 }, as: UTF8.self)
     }
 }
