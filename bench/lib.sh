@@ -127,9 +127,11 @@ CONF
 hp_stage() { printf '[[stage]]\nname = "%s"\ncommand = %s\n' "$1" "$2"; }
 
 # Starts `hookpipe run` on DIR/pipeline.conf; sets hp_pid; waits for the port.
+# LAUNCHER words, if any, come first (`perf record … --`): hp_pid is then the
+# launcher's, which must pass SIGTERM on, as perf does.
 hp_pid=""
-hp_start() { # dir port
-  "$hookpipe" run --config "$1/pipeline.conf" 2>> "$1/daemon.log" &
+hp_start() { # dir port [launcher...]
+  "${@:3}" "$hookpipe" run --config "$1/pipeline.conf" 2>> "$1/daemon.log" &
   hp_pid=$!
   bench_track "$hp_pid"
   wait_port "$2" "$hp_pid" || { tail -20 "$1/daemon.log" >&2; die "hookpipe did not start"; }

@@ -31,11 +31,7 @@ if [ "${PROFILE:-0}" = 1 ]; then
   # `perf record -p` to a running daemon recorded almost nothing on these VMs.
   need perf linux-perf
   mkfifo "$work/perf.ctl"
-  perf record -e cpu-clock -F 1999 -g -D -1 --control "fifo:$work/perf.ctl" -o "$work/perf.data" \
-    -- "$hookpipe" run --config "$work/pipeline.conf" 2>> "$work/daemon.log" &
-  hp_pid=$!
-  bench_track "$hp_pid"
-  wait_port "$port" "$hp_pid" || { tail -20 "$work/daemon.log" >&2; die "hookpipe did not start under perf"; }
+  hp_start "$work" "$port" perf record -e cpu-clock -F 1999 -g -D -1 --control "fifo:$work/perf.ctl" -o "$work/perf.data" --
 else
   hp_start "$work" "$port"
 fi
