@@ -8,7 +8,9 @@
 #   bench/ab.sh [--rounds N] [--seconds S] [--runs "1 64 64r"] LABEL=SERVER ...
 #
 # SERVER is a hookpipe release binary, or `ackserver` / `acklog`: the plain C
-# references (bench/ackserver.c storing to SQLite / to bench/acklog.h).
+# references (bench/ackserver.c storing to SQLite / to bench/acklog.h), one
+# loop on one thread; `ackserver-mt` / `acklog-mt`: the same with a reading
+# thread per core and a writer thread (ackserver's "threaded").
 # Runs: `1` is c=1, with the fsync floor measured right before it; `64` is
 # c=64; `64r` is c=64 with random ids (like Stripe's). Every server gets a
 # fresh store each round.
@@ -46,8 +48,8 @@ ack_build "$work/ackserver-bin" 2> "$work/ackserver-build.log" || die "bench/ack
 for spec in "${specs[@]}"; do
   server=${spec#*=}
   case "$server" in
-    ackserver|acklog) ;;
-    *) [ -x "$server" ] || die "${spec%%=*}: $server is not an executable (a hookpipe binary, ackserver or acklog)" ;;
+    ackserver|acklog|ackserver-mt|acklog-mt) ;;
+    *) [ -x "$server" ] || die "${spec%%=*}: $server is not an executable (a hookpipe binary, ackserver, acklog, ackserver-mt or acklog-mt)" ;;
   esac
 done
 ticks_per_s=$(getconf CLK_TCK)
@@ -63,8 +65,9 @@ for round in $(seq "$rounds"); do
     label=${spec%%=*}; server=${spec#*=}
     dir="$work/$label"; rm -rf "$dir"; mkdir -p "$dir"; port=$(free_port)
     case "$server" in
-      ackserver|acklog)
-        mode=""; store=sqlite; [ "$server" = acklog ] && { mode=log; store=log; }
+      ackserver|acklog|ackserver-mt|acklog-mt)
+        store=sqlite; [ "${server%-mt}" = acklog ] && store=log
+        mode=$store; [ "${server%-mt}" != "$server" ] && mode="$store threaded"
         "$work/ackserver-bin" "$port" "$dir" $mode > "$dir/ackserver.json" 2> "$dir/ackserver.err" &
         pid=$!; bench_track "$pid"
         wait_port "$port" "$pid" || die "$label did not start" ;;

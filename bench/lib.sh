@@ -157,7 +157,7 @@ hp_wait_checkpoint() { # dir seq seconds
 # bench/ackserver.c, built into OUT (jansson, SQLite and zlib from the build
 # dependencies); returns non-zero when it does not compile.
 ack_build() { # out
-  cc -O2 -Wall -o "$1" "$bench_root/bench/ackserver.c" -ljansson -lsqlite3 -lz
+  cc -O2 -Wall -o "$1" "$bench_root/bench/ackserver.c" -pthread -ljansson -lsqlite3 -lz
 }
 
 # The highest sequence number a reference stored in DIR: its SQLite store,

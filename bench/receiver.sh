@@ -9,7 +9,8 @@
 #   THREADS=1 bench/receiver.sh          (event-loop threads; default 0 = one per core)
 #   PROFILE=1 bench/receiver.sh           (also records a perf profile of the c=64 run: the daemon
 #                                          runs under `perf record -g`, sampling only during that run;
-#                                          flat list in $PROFILE_OUT, perf.data kept with KEEP_WORK=1)
+#                                          flat list in $PROFILE_OUT, perf.data kept with KEEP_WORK=1;
+#                                          PROFILE_C=1 samples the c=1 run instead)
 #   ADMIN=1 bench/receiver.sh             (with [admin] on: metrics recorded into Prometheus; default off)
 #   HOOKPIPE_BIN=path bench/receiver.sh   (use that binary instead of building)
 set -euo pipefail
@@ -27,7 +28,7 @@ hp_config "$work" "$port" "" "discard" "${LOG_LEVEL:-info}"
 read -r floor_p50 floor_p99 floor_p999 < <(python3 bench/fsync_floor.py "$work" 2000)
 
 if [ "${PROFILE:-0}" = 1 ]; then
-  # Started under perf, events off until the c=64 run: attaching with
+  # Started under perf, events off until the run sampled: attaching with
   # `perf record -p` to a running daemon recorded almost nothing on these VMs.
   need perf linux-perf
   mkfifo "$work/perf.ctl"
@@ -35,7 +36,7 @@ if [ "${PROFILE:-0}" = 1 ]; then
 else
   hp_start "$work" "$port"
 fi
-profiling() { [ "${PROFILE:-0}" = 1 ] && [ "$1" -gt 1 ]; }
+profiling() { [ "${PROFILE:-0}" = 1 ] && [ "$1" = "${PROFILE_C:-64}" ]; }
 
 run() { # connections threads count
   local conns=$1 threads=$2 count=$3
@@ -78,5 +79,5 @@ if [ "${PROFILE:-0}" = 1 ]; then
   profile_out=${PROFILE_OUT:-/tmp/hookpipe-receiver.perf.txt}
   perf report -i "$work/perf.data" --no-children -g none --sort "${PROFILE_SORT:-dso,symbol}" --stdio 2>/dev/null \
     | grep -v '^#' | grep '%' | head -70 > "$profile_out" || true
-  echo "perf profile of the c=64 run: $profile_out ($(grep -c '%' "$profile_out") lines)"
+  echo "perf profile of the c=${PROFILE_C:-64} run: $profile_out ($(grep -c '%' "$profile_out") lines)"
 fi

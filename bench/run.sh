@@ -11,7 +11,9 @@
 # HMAC with openssl speed); the same durable ack in plain C (bench/ackserver.c)
 # at c=1 and c=64, as a reference for what these parts allow, once storing to
 # SQLite as hookpipe does and once to an append-only log (bench/acklog.h), as
-# a reference for what another store's shape would allow; SwiftNIO's HTTP
+# a reference for what another store's shape would allow, and once more to
+# SQLite with a reading thread per core and a writer thread, laid out as
+# hookpipe's threads are, as a reference for what both cores allow; SwiftNIO's HTTP
 # server alone, with and without a jansson parse (bench/nio-floor), as the
 # cost of hookpipe's own HTTP stack;
 # whether hookpipe really fsyncs before acknowledging (strace);
@@ -182,11 +184,12 @@ HOOKS
       webhook -hooks "$dir/hooks.json" -ip 127.0.0.1 -port "$srv_port" > "$dir/webhook.log" 2>&1 &
       srv_pid=$!; bench_track "$srv_pid"
       srv_path=/hooks/bench; srv_scheme=webhook ;;
-    ackserver|acklog)
+    ackserver|acklog|ackserver-mt)
       # Reference, not a peer: hookpipe's ack in plain C (see bench/ackserver.c);
-      # acklog: the same, storing to an append-only log instead of SQLite.
-      local store=""; [ "$name" = acklog ] && store=log
-      "$ackserver" "$srv_port" "$dir" $store > "$dir/ackserver.json" 2> "$dir/ackserver.err" &
+      # acklog: the same, storing to an append-only log instead of SQLite;
+      # ackserver-mt: SQLite again, with a reading thread per core and a writer.
+      local mode=sqlite; [ "$name" = acklog ] && mode=log; [ "$name" = ackserver-mt ] && mode="sqlite threaded"
+      "$ackserver" "$srv_port" "$dir" $mode > "$dir/ackserver.json" 2> "$dir/ackserver.err" &
       srv_pid=$!; bench_track "$srv_pid"
       srv_path=/hooks/stripe; srv_scheme=stripe; srv_secret=$hp_secret ;;
     nio|nio-parse)
@@ -203,14 +206,15 @@ HOOKS
 # SIGTERM, wait (hookpipe drains its chain; 60 s at most), SIGKILL.
 stop_server() { bench_kill "$srv_pid" 60; srv_pid=""; }
 servers="hookpipe nginx webhook webhook-durable"
-# The closed loop also runs the plain C reference (SQLite, then a log), when it compiled, and
-# SwiftNIO alone, with and without jansson, when it built.
-closed_servers="$servers${ackserver:+ ackserver acklog}${nio_floor:+ nio nio-parse}"
+# The closed loop also runs the plain C reference (SQLite, then a log, then SQLite
+# over threads as hookpipe's are), when it compiled, and SwiftNIO alone, with and
+# without jansson, when it built.
+closed_servers="$servers${ackserver:+ ackserver acklog ackserver-mt}${nio_floor:+ nio nio-parse}"
 # Rows a store-backed server committed: hookpipe's store, or the reference's.
 stored_rows() { # name
   case "$1" in
     hookpipe) hp_last_seq "$work/$1" ;;
-    ackserver) ack_last_seq "$work/$1" sqlite ;;
+    ackserver|ackserver-mt) ack_last_seq "$work/$1" sqlite ;;
     acklog) ack_last_seq "$work/$1" log ;;
   esac
 }
@@ -244,7 +248,7 @@ for name in $closed_servers; do
   # MercadoPago's or Standard Webhooks'), and with random ones (like
   # Stripe's, GitHub's or Shopify's), which land anywhere in the dedupe index.
   case "$name" in
-    hookpipe|ackserver) n1=$((8000 * wrk_seconds)); n64=$((40000 * wrk_seconds)); runs="1 64 64r" ;;
+    hookpipe|ackserver|ackserver-mt) n1=$((8000 * wrk_seconds)); n64=$((40000 * wrk_seconds)); runs="1 64 64r" ;;
     acklog) n1=$((8000 * wrk_seconds)); n64=$((60000 * wrk_seconds)); runs="1 64 64r" ;;
     *) n1=20000; n64=100000; runs="1 64" ;;
   esac
