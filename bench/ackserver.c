@@ -159,6 +159,7 @@ static void arm(connection *c, int op) {
 
 static void *reading_thread(void *argument) {
   int listener = *(int *)argument, on = 1;
+  pthread_setname_np(pthread_self(), "reader");
   int poll = epoll_create1(0);
   // Every reading thread waits on the listener; EPOLLEXCLUSIVE wakes one per connection.
   struct epoll_event interest = {.events = EPOLLIN | EPOLLEXCLUSIVE, .data.ptr = NULL};
@@ -269,6 +270,7 @@ int main(int argc, char **argv) {
     pthread_t threads[64];
     if (readers > 64) readers = 64;
     for (int i = 0; i < readers; i++) pthread_create(&threads[i], NULL, reading_thread, &listener);
+    pthread_setname_np(pthread_self(), "writer");
     writer_loop();
     for (int i = 0; i < readers; i++) pthread_join(threads[i], NULL);
     if (use_log) acklog_close(&log_store); else ackstore_close(&store);
