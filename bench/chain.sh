@@ -6,7 +6,8 @@
 # chain) at a steady rate. Figures only, not a test. bench/run.sh runs the
 # same measurements next to the peers.
 #   bench/chain.sh [events] [rate] [seconds]   (defaults 200000 1000 5)
-#   PROFILE="python" bench/chain.sh            (perf profile of that run: "3 x cat", "jq" or "python")
+#   PROFILE="python" bench/chain.sh            (perf profile of that run: "3 x cat", "jq" or "python";
+#                                              the daemon and its stages, from start to stop)
 #   HOOKPIPE_BIN=path bench/chain.sh           (use that binary instead of building)
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"

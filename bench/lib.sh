@@ -200,19 +200,23 @@ wrk_signed() { # port conns threads seconds requests-file out
 chain_measure() { # dir port count label stages-toml
   hp_sql "$1" "DELETE FROM checkpoints"
   hp_config "$1" "$2" "$5" "discard"
-  local t0 t1 perf_pid=""
+  local t0 t1 profiling=""
+  [ "${PROFILE:-}" = "$4" ] && profiling=yes
   t0=$(date +%s.%N)
-  hp_start "$1" "$2"
-  if [ "${PROFILE:-}" = "$4" ]; then
-    perf record -e cpu-clock -F 999 -g -p "$hp_pid" -o "$1/perf.data" -- sleep 5 >/dev/null 2>&1 & perf_pid=$!
+  if [ -n "$profiling" ]; then
+    # Started under perf (stages are its children, so they are sampled too):
+    # attaching with `perf record -p` recorded almost nothing on these VMs.
+    need perf linux-perf
+    hp_start "$1" "$2" perf record -e cpu-clock -F 999 -g -o "$1/perf.data" --
+  else
+    hp_start "$1" "$2"
   fi
   hp_wait_checkpoint "$1" "$3" 600 || die "chain '$4' did not finish $3 events within 600 s"
-  if [ -n "$perf_pid" ]; then
-    wait "$perf_pid" || true
-    perf report -i "$1/perf.data" --no-children --sort dso,symbol --stdio 2>/dev/null | grep -v '^#' | grep '%' | head -60 > "${PROFILE_OUT:-/tmp/hookpipe-chain.perf.txt}" || true
-  fi
   t1=$(date +%s.%N)
-  hp_stop
+  hp_stop  # perf passes SIGTERM on to the daemon, then writes perf.data
+  if [ -n "$profiling" ]; then
+    perf report -i "$1/perf.data" --no-children -g none --sort comm,dso,symbol --stdio 2>/dev/null | grep -v '^#' | grep '%' | head -60 > "${PROFILE_OUT:-/tmp/hookpipe-chain.perf.txt}" || true
+  fi
   echo "scale=0; $3 / ($t1 - $t0)" | bc
 }
 
