@@ -161,7 +161,8 @@ static void *reading_thread(void *argument) {
   int listener = *(int *)argument, on = 1;
   pthread_setname_np(pthread_self(), "reader");
   int poll = epoll_create1(0);
-  // Every reading thread waits on the listener; EPOLLEXCLUSIVE wakes one per connection.
+  // Every reading thread waits on the listener; EPOLLEXCLUSIVE wakes one of them (not all)
+  // when connections arrive, and that one accepts all that are waiting.
   struct epoll_event interest = {.events = EPOLLIN | EPOLLEXCLUSIVE, .data.ptr = NULL};
   epoll_ctl(poll, EPOLL_CTL_ADD, listener, &interest);
   struct epoll_event ready[MAX_EVENTS];

@@ -280,7 +280,7 @@ def reference_lines(data):
              "appends; dedupe in an in-memory hash table): what a store of another shape would allow, not a store hookpipe "
              "has. Its third column is the SQLite loop laid out over threads as hookpipe's work is: a reading thread per "
              "core parses and queues requests, one writer thread commits everything queued in one transaction and writes "
-             "the answers itself (one hand-off per request, where hookpipe has two). So is bench/nio-floor: SwiftNIO's HTTP/1.1 server, set up as hookpipe's listener is "
+             "the answers itself (one hand-off per request, where hookpipe has two). bench/nio-floor is a yardstick too: SwiftNIO's HTTP/1.1 server, set up as hookpipe's listener is "
              "(NIO's request decoder, no pipelining handler, answers written as bytes, one event loop per core), answering "
              "200 once the body is in, and in the second column after jansson parsed it; it stores nothing.",
              "",
