@@ -27,7 +27,8 @@ while [ $# -gt 0 ]; do
   shift
 done
 [ ${#servers[@]} -ge 1 ] || die "name at least one server (see --help)"
-[ "$window" -lt "$seconds" ] || die "--window must be shorter than --seconds"
+# The window opens 2 s into the run and must close before wrk stops.
+[ $((window + 2)) -lt "$seconds" ] || die "--window must end before the run does: at most --seconds minus 3"
 need wrk wrk; need sqlite3 sqlite3; need cc gcc
 bench_init threads
 ack_build "$work/ackserver-bin" 2> "$work/ackserver-build.log" || die "bench/ackserver.c did not compile (see $work/ackserver-build.log)"
