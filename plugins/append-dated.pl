@@ -2,7 +2,7 @@
 # append-dated.pl — Perl (core modules only): appends every event, byte for
 # byte, to <APPEND_DIR>/<YYYY-MM-DD>.ndjson, the date being the first ten
 # characters of `received_at` (events without a usable date go to
-# undated.ndjson), and passes the line on unchanged. Keeps "seq".
+# undated.ndjson), and passes the line on unchanged. Keeps "seq" and "mark".
 #
 # Durability: lines are handled in batches (whatever one read from stdin
 # returned); the files written in a batch are fsync'd — and the directory too

@@ -2,7 +2,7 @@
 """enrich.py — Python: adds a "summary" object with the source, the event id
 and, when the payload has one, the amount, and counts the hop. Reads one
 JSON object per line on stdin, writes one per line on stdout, logs to
-stderr, exits when stdin closes. Keeps "seq".
+stderr, exits when stdin closes. Keeps "seq" and "mark".
   [[stage]] command = ["python3", "plugins/enrich.py"]"""
 import json
 import sys

@@ -11,8 +11,9 @@
 #          ending in `*`: "payment_intent.*,orders/create,payment*".
 #          Spaces around the commas are ignored.
 #
-# A filter holds back the `seq` of what it drops; the chain settles those
-# events when it drains the stage (see "Settlement and checkpoints").
+# A filter writes nothing for what it drops; the chain settles those events
+# when a later event's line passes, or when it drains the stage (see
+# "Settlement and checkpoints").
 #
 #   [[stage]]
 #   name = "payments-only"

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // http-forward.js — Node.js (no npm packages): POSTs every event, byte for
 // byte, to FORWARD_URL (Content-Type: application/json), one at a time and in
-// order, and passes it on unchanged once the server answered 2xx. Keeps "seq".
+// order, and passes it on unchanged once the server answered 2xx. Keeps "seq" and "mark".
 // Each request carries `Idempotency-Key: <source>:<seq>` (or the event's "id"
 // when it has no seq) so the receiver can drop the duplicates a re-feed sends.
 //

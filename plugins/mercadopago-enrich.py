@@ -8,7 +8,7 @@ this fetches the full payment,
 and adds it to the event as "mercadopago_payment". Every other event (other
 providers, other MercadoPago topics, events without `data.id`) is passed on
 untouched. The line is written back byte for byte with the new member
-appended: the payload is never re-serialised. Keeps "seq" and the order.
+appended: the payload is never re-serialised. Keeps "seq", "mark" and the order.
 
 Failures never crash the stage and never drop the event:
 - 5xx, 429, timeouts and connection errors are retried with exponential

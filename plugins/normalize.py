@@ -4,7 +4,7 @@
     "normalized": {"source", "type", "id", "amount", "currency", "status", "occurred_at"}
 
 for MercadoPago, Stripe, GitHub and Shopify webhooks, keeping the whole
-envelope (and "seq"). The provider is taken from `verified.scheme`, else from
+envelope (its "seq" and "mark" too). The provider is taken from `verified.scheme`, else from
 the `source` name, else from the headers; other events get the envelope's
 source, the payload's "type" when it has one, and nulls.
 

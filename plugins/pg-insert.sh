@@ -1,7 +1,7 @@
 #!/bin/sh
 # pg-insert.sh — POSIX sh + psql (+ jq to check lines): inserts every event
 # into a PostgreSQL table and passes it on unchanged once the row is
-# committed. Keeps "seq".
+# committed. Keeps "seq" and "mark".
 #
 #   CREATE TABLE IF NOT EXISTS <PG_TABLE> (
 #     seq bigint PRIMARY KEY, id text, source text, received_at timestamptz,

@@ -1,51 +1,162 @@
 import Glibc
 import HookpipeConfig
 import HookpipeProcess
+import HookpipeSync
 
 /// Where lines leaving the last stage go: nowhere, the daemon's stdout, or
 /// appended to a file that is fsync'd before each checkpoint, so that a
 /// checkpoint never covers output that could still be lost.
+///
+/// A reader of the file only ever sees whole lines:
+/// - on open, a partial line at the end (a write cut short by a crash) is
+///   cut off. It was never settled — the checkpoint is saved only after the
+///   file is synced — so its event is fed again and written whole;
+/// - a write is all or nothing: when it fails part-way (`ENOSPC`, `EIO`),
+///   the file is cut back to where it ended before, and the caller retries.
+///
+/// One writer at a time, enforced: only the stage process that last
+/// ``claim(_:)``ed the sink may write, and nothing writes after ``close()``.
 final class ChainOutputSink: @unchecked Sendable {
-    private let fd: Int32?
+    /// Why a write did not happen.
+    enum WriteError: Error, CustomStringConvertible {
+        /// Another process of the last stage owns the sink now, or the chain stopped.
+        case notOwner
+        /// The write failed; the file was cut back to its previous end.
+        case failed(SystemCallError)
+
+        var description: String {
+            switch self {
+            case .notOwner: "the output belongs to a newer stage process, or the chain stopped"
+            case .failed(let error): "\(error)"
+            }
+        }
+    }
+
+    private struct State {
+        var fd: Int32?
+        var owner = 0
+        var closed = false
+        /// Where the file ends after the last complete write.
+        var end: Int64 = 0
+    }
+
+    private let state: Locked<State>
     private let syncs: Bool
+    private let ownsDescriptor: Bool
+    /// Bytes cut off the end of the file on open (a partial last line).
+    let truncatedOnOpen: Int64
 
     init(_ output: ChainConfig.Output) throws {
         switch output {
         case .discard:
-            fd = nil
+            state = Locked(State(fd: nil))
             syncs = false
+            ownsDescriptor = false
+            truncatedOnOpen = 0
         case .stdout:
-            fd = 1
+            state = Locked(State(fd: 1))
             syncs = false
+            ownsDescriptor = false
+            truncatedOnOpen = 0
         case .file(let path):
-            let opened = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
+            let opened = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
             guard opened >= 0 else {
                 throw SystemCallError(call: "open", detail: path, errno: errno)
             }
-            fd = opened
+            do {
+                let (end, cut) = try Self.cutPartialLine(opened, path: path)
+                state = Locked(State(fd: opened, end: end))
+                truncatedOnOpen = cut
+            } catch {
+                _ = Glibc.close(opened)
+                throw error
+            }
             syncs = true
+            ownsDescriptor = true
         }
     }
 
-    /// Writes lines, each followed by a newline. Called from one thread only.
-    func write(_ lines: [[UInt8]]) throws {
-        guard let fd, !lines.isEmpty else { return }
+    /// Makes `owner` (a stage process's generation) the only writer from now on.
+    func claim(_ owner: Int) {
+        state.withLock { $0.owner = owner }
+    }
+
+    /// Writes lines, each followed by a newline, as `owner`: all of them, or
+    /// none (the file is cut back to its previous end and the error thrown).
+    func write(_ lines: [[UInt8]], as owner: Int) throws(WriteError) {
         var buffer: [UInt8] = []
         buffer.reserveCapacity(lines.reduce(0) { $0 + $1.count + 1 })
         for line in lines {
             buffer.append(contentsOf: line)
             buffer.append(0x0A)
         }
-        try buffer.withUnsafeBytes { try SystemCall.writeAll(fd, $0) }
+        try state.withLock { (state) throws(WriteError) in
+            guard !state.closed, state.owner == owner else { throw .notOwner }
+            guard let fd = state.fd, !buffer.isEmpty else { return }
+            let failure: SystemCallError? = buffer.withUnsafeBytes { bytes -> SystemCallError? in
+                do throws(SystemCallError) {
+                    try SystemCall.writeAll(fd, bytes)
+                    return nil
+                } catch {
+                    return error
+                }
+            }
+            if let failure {
+                // A partial write is taken back, so the file never holds half a line.
+                if syncs { _ = ftruncate(fd, off_t(state.end)) }
+                throw .failed(failure)
+            }
+            if syncs { state.end += Int64(buffer.count) }
+        }
     }
 
     /// Makes written output durable (files only).
     func sync() throws {
-        guard syncs, let fd else { return }
-        try SystemCall.fsync(fd)
+        guard syncs else { return }
+        try state.withLock { state in
+            guard let fd = state.fd, !state.closed else { return }
+            try SystemCall.fsync(fd)
+        }
+    }
+
+    /// No write is accepted after this; the file is synced and closed.
+    func close() {
+        state.withLock { state in
+            guard !state.closed else { return }
+            state.closed = true
+            if ownsDescriptor, let fd = state.fd {
+                _ = Glibc.fsync(fd)
+                _ = Glibc.close(fd)
+            }
+        }
     }
 
     deinit {
-        if syncs, let fd { _ = Glibc.close(fd) }
+        close()
+    }
+
+    /// Cuts `fd`'s file back to just after its last newline; returns the new
+    /// end and how many bytes were cut.
+    private static func cutPartialLine(_ fd: Int32, path: String) throws -> (end: Int64, cut: Int64) {
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw SystemCallError(call: "fstat", detail: path, errno: errno) }
+        let size = Int64(info.st_size)
+        guard size > 0 else { return (0, 0) }
+        var end = size
+        var chunk = [UInt8](repeating: 0, count: 64 << 10)
+        while end > 0 {
+            let length = Int(min(Int64(chunk.count), end))
+            let count = chunk.withUnsafeMutableBytes { pread(fd, $0.baseAddress, length, off_t(end - Int64(length))) }
+            guard count == length else { throw SystemCallError(call: "pread", detail: path, errno: count < 0 ? errno : EIO) }
+            if let newline = chunk[0..<length].lastIndex(of: 0x0A) {
+                end = end - Int64(length) + Int64(newline) + 1
+                break
+            }
+            end -= Int64(length)
+        }
+        guard end < size else { return (size, 0) }
+        guard ftruncate(fd, off_t(end)) == 0 else { throw SystemCallError(call: "ftruncate", detail: path, errno: errno) }
+        try SystemCall.fsync(fd)
+        return (end, size - end)
     }
 }

@@ -11,7 +11,12 @@ extension ChainRunner {
     static let maxLineBytes = 16 << 20
 
     /// Starts stage `index`'s process and its threads. Call with the lock held.
+    /// A stopped runner starts nothing.
     func spawn(_ index: Int) {
+        guard !stopped else {
+            stages[index].phase = .stopped
+            return
+        }
         let now = ContinuousClock.now
         let config = stages[index].config
         var environment = baseEnvironment
@@ -34,17 +39,19 @@ extension ChainRunner {
         stages[index].phase = .running
         stages[index].startedAt = now
         stages[index].closeRequested = false
-        stages[index].stdinClosed = false
-        stages[index].emittedSeq = false
+        stages[index].stdinClosedAt = nil
+        stages[index].emittedMark = false
         stages[index].killReason = nil
         ledger.restarted(index)
+        let isLast = index == stages.count - 1
+        // One writer of the output: lines of an older process of the last stage are refused from now on.
+        if isLast { output.claim(stages[index].generation) }
         lock.signal(.writer(index))  // the previous process's writer, if waiting, sees the new generation and exits
         let generation = stages[index].generation
         logger.info("stage started", metadata: stageMetadata(index, stages[index].isolation.map { ["stage.isolating": "\($0.suspects.count)"] } ?? [:]))
         let readerDone = DispatchSemaphore(value: 0)
         let stderrDone = DispatchSemaphore(value: 0)
         startThread(named: config.name, suffix: "-in") { [self] in writeLoop(index, generation, process) }
-        let isLast = index == stages.count - 1
         startThread(named: config.name, suffix: "-out") { [self] in
             readStdout(index, generation, process, isLast: isLast, name: config.name)
             readerDone.signal()
@@ -60,10 +67,11 @@ extension ChainRunner {
             let unread = process.unreadInputBytes()
             process.closeInputProbe()
             // Let the reader account for the last lines before judging the exit
-            // (bounded: a grandchild may keep the pipe open).
-            _ = readerDone.wait(timeout: .now() + 2)
+            // (bounded: a grandchild may keep the pipe open, and then the exit is
+            // no drain: lines may still come).
+            let readerFinished = readerDone.wait(timeout: .now() + 2) == .success
             _ = stderrDone.wait(timeout: .now() + 1)
-            lock.withLock { handleExit(index, generation, status, unreadInput: unread) }
+            lock.withLock { handleExit(index, generation, status, unreadInput: unread, readerFinished: readerFinished) }
         }
     }
 
@@ -85,7 +93,7 @@ extension ChainRunner {
                 batch = ledger.unwritten(index, limit: stage.writeLimit).prefix(256)
                 let finished = stopping && upstreamStopped(index) && batch.isEmpty
                 if stage.closeRequested || isolatingDone || finished {
-                    stages[index].stdinClosed = true
+                    stages[index].stdinClosedAt = ContinuousClock.now
                     lock.unlock()
                     process.closeStdin()
                     return
@@ -129,20 +137,23 @@ extension ChainRunner {
                 if let last = splitter.finish() { raw.append(last) }
             }
             guard !raw.isEmpty else { continue }
-            lock.withLock { stages[index].linesOut += Int64(raw.count) }
             // Lines byte-identical to the ones this process was given (cat, tee,
-            // grep, …) are known valid with a known seq: compared, not parsed.
-            let known: [Int64?] = lock.withLock {
-                guard stages[index].generation == generation else { return [] }
-                var known: [Int64?] = []
+            // grep, …) are known valid with a known mark: compared, not parsed.
+            // A process that is no longer the stage's current one settles and
+            // forwards nothing: what it held is fed again to its successor.
+            let known: [UInt64?]? = lock.withLock {
+                guard stages[index].generation == generation else { return nil }
+                stages[index].linesOut += Int64(raw.count)
+                var known: [UInt64?] = []
                 for line in raw {
-                    guard case .complete(let bytes) = line, let item = ledger.writtenItem(index, at: known.count),
+                    guard case .complete(let bytes) = line, let item = ledger.expected(index, offset: known.count),
                           item.line == bytes else { break }
-                    known.append(item.seqInLine ? item.seq : nil)
+                    known.append(item.markInLine ? item.mark : nil)
                 }
                 return known
             }
-            var lines: [(seq: Int64?, line: [UInt8])] = []
+            guard let known else { continue }
+            var lines: [(mark: UInt64?, line: [UInt8])] = []
             lines.reserveCapacity(raw.count)
             for (position, line) in raw.enumerated() {
                 if position < known.count, case .complete(let bytes) = line {
@@ -152,21 +163,24 @@ extension ChainRunner {
                 }
             }
             guard !lines.isEmpty else { continue }
-            if isLast {
-                do {
-                    try output.write(lines.map(\.line))
-                } catch {
-                    logger.error("cannot write the chain output", metadata: ["stage.name": "\(name)", "error": "\(error)"])
-                    continue  // not settled: the events stay held and are fed again
-                }
+            if isLast, !writeOutput(lines.map(\.line), index, generation, process, name: name) {
+                continue  // not written, so not reported: what the process held is fed again to the next one
             }
             let now = ContinuousClock.now
             lock.withLock {
-                for (seq, line) in lines {
-                    _ = ledger.emitted(index, seq: seq, line: line, now: now)
+                guard stages[index].generation == generation else { return }
+                var foreign = 0
+                for (mark, line) in lines {
+                    let emission = ledger.emitted(index, mark: mark, line: line, now: now)
+                    if emission.marked { stages[index].emittedMark = true }
+                    if emission.foreignMark { foreign += 1 }
                 }
-                if stages[index].generation == generation, lines.contains(where: { $0.seq != nil }) {
-                    stages[index].emittedSeq = true
+                if foreign > 0 {
+                    if stages[index].foreignMarks == 0 {
+                        logger.warning("stage emitted lines with a mark it was not given; they settle nothing",
+                                       metadata: stageMetadata(index, ["count": "\(foreign)"]))
+                    }
+                    stages[index].foreignMarks += foreign
                 }
                 // Room in this stage, lines for the next one, maybe room in the chain.
                 lock.signal(.writer(index))
@@ -176,15 +190,51 @@ extension ChainRunner {
         }
     }
 
+    /// Writes the last stage's lines to the chain's output, retrying a failed
+    /// write (a full disk) with growing pauses for as long as `process` is the
+    /// stage's current one. Returns whether the lines were written; lines not
+    /// written are never reported, so nothing after them settles either.
+    func writeOutput(_ lines: [[UInt8]], _ index: Int, _ generation: Int, _ process: ChildProcess, name: String) -> Bool {
+        var pause = Duration.milliseconds(50)
+        var lastLogged: ContinuousClock.Instant?
+        while true {
+            do throws(ChainOutputSink.WriteError) {
+                try output.write(lines, as: generation)
+                if lastLogged != nil {
+                    lock.withLock { outputFailing = false }
+                    logger.notice("chain output writable again", metadata: ["stage.name": "\(name)"])
+                }
+                return true
+            } catch .notOwner {
+                return false
+            } catch {
+                let now = ContinuousClock.now
+                if lastLogged.map({ now - $0 >= .seconds(10) }) ?? true {
+                    lastLogged = now
+                    logger.error("cannot write the chain output; retrying, nothing past it settles",
+                                 metadata: ["stage.name": "\(name)", "error": "\(error)", "chain.retry_in": "\(pause)"])
+                }
+                let current = lock.withLock {
+                    outputFailing = true
+                    return !stopped && stages[index].generation == generation && stages[index].process === process
+                }
+                guard current else { return false }
+                Thread.sleep(forTimeInterval: Double(pause.components.attoseconds) / 1e18 + Double(pause.components.seconds))
+                pause = min(pause * 2, .seconds(2))
+            }
+        }
+    }
+
     /// Checks one emitted line with jansson: a JSON object goes on (with its
-    /// `seq`, if it kept one); anything else is logged with a snippet and counted.
-    func validate(_ line: LineSplitter.Line, stage index: Int, name: String, pid: Int32) -> (seq: Int64?, line: [UInt8])? {
+    /// `mark`, if it carries one); anything else is logged with a snippet and counted.
+    func validate(_ line: LineSplitter.Line, stage index: Int, name: String, pid: Int32) -> (mark: UInt64?, line: [UInt8])? {
         switch line {
         case .complete(let bytes):
             if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { return nil }
             switch JSONDocument.parse(bytes) {
             case .success(let document) where document.isObject:
-                return (document.scalarText(at: "/seq").flatMap { Int64($0) }, bytes)
+                // Only a string of 16 hex digits can be a mark; anything else is no claim at all.
+                return (document.scalarText(at: "/mark").flatMap(Envelope.parseMark), bytes)
             case .success:
                 reportInvalid(name, pid: pid, reason: "not a JSON object", snippet: bytes)
             case .failure(let error):
@@ -240,19 +290,29 @@ extension ChainRunner {
     /// Decides what a process's exit means. Call with the lock held.
     ///
     /// Drained — everything it was given is done — only when it exited
-    /// cleanly after we closed its stdin *and* left no input unread: a
-    /// handler that exits early (like `head -n 7`) has its unread lines fed
-    /// again to the next process, never settled.
-    func handleExit(_ index: Int, _ generation: Int, _ status: ExitStatus, unreadInput: Int?) {
+    /// cleanly after we closed its stdin, left no input unread, its stdout
+    /// reached end of file, and hookpipe was not killing it: a handler that
+    /// exits early (like `head -n 7`) has its unread lines fed again to the
+    /// next process, and one that exits 0 on the SIGTERM of a deadline
+    /// settles nothing.
+    func handleExit(_ index: Int, _ generation: Int, _ status: ExitStatus, unreadInput: Int?, readerFinished: Bool) {
         guard stages[index].generation == generation else { return }
         let now = ContinuousClock.now
         let uptime = stages[index].startedAt.map { now - $0 } ?? .zero
-        let drained = status.isSuccess && stages[index].stdinClosed && stages[index].killReason == nil && unreadInput == 0
+        let drained = ExitEvidence(exitedCleanly: status.isSuccess, stdinClosedByHookpipe: stages[index].stdinClosed,
+                                   killedByHookpipe: stages[index].killReason != nil, unreadInput: unreadInput,
+                                   stdoutReadToEnd: readerFinished).isDrain
         let failure = !status.isSuccess || stages[index].killReason != nil
         let reason = stages[index].killReason ?? status.description
         let suspects = ledger.written(index)
         stages[index].process = nil
         defer { lock.signalAll() }
+        if stopped {
+            // Killed at the stop deadline (or exiting after it): fed again after the next start.
+            ledger.restarted(index)
+            stages[index].phase = .stopped
+            return
+        }
 
         if stages[index].isolation != nil {
             continueIsolation(index, drained: drained, reason: reason, uptime: uptime, now: now)
@@ -263,8 +323,8 @@ extension ChainRunner {
             // filtered them or exited on its own holding buffered input (like a
             // handler that quits after k events). Feed them once more: a filter
             // drops the same ones again, and the same leftover twice settles.
-            let leftover = suspects.map(\.seq)
-            if stages[index].emittedSeq, !leftover.isEmpty, leftover != stages[index].unconfirmedLeftover {
+            let leftover = ledger.unanswered(index).map(\.seq)
+            if stages[index].emittedMark, !leftover.isEmpty, leftover != stages[index].unconfirmedLeftover {
                 stages[index].unconfirmedLeftover = leftover
                 ledger.restarted(index)
                 stages[index].drains += 1
@@ -324,6 +384,14 @@ extension ChainRunner {
     /// One step of an isolation round: the probe, or one suspect on its own.
     private func continueIsolation(_ index: Int, drained: Bool, reason: String, uptime: Duration, now: ContinuousClock.Instant) {
         guard var isolation = stages[index].isolation else { return }
+        if isolation.probed, !drained, ledger.writtenCount(index) == 0 {
+            // It failed before it was given its suspect: nothing to learn about
+            // the events, and no reason to retry at once. Backs off like any failure.
+            ledger.restarted(index)
+            stages[index].restarts += 1
+            scheduleRestart(index, uptime: uptime, now: now)
+            return
+        }
         if !isolation.probed {
             guard drained else {
                 stages[index].isolation = nil
@@ -362,13 +430,28 @@ extension ChainRunner {
         }
         stages[index].isolation = nil
         if isolation.blamesEvents {
-            for failure in isolation.failures where deadLetter(index, failure) {
-                ledger.dropParked(index, seq: failure.item.seq)
+            // The store's writer thread takes this lock to hand over new
+            // events: the dead letters are written outside it.
+            stages[index].phase = .deadLettering
+            let letters = isolation.failures.map { deadLetter(index, $0) }
+            startThread(named: "dead-letters") { [self] in
+                let stored = letters.filter(storeDeadLetter)
+                lock.withLock {
+                    for letter in stored {
+                        ledger.dropParked(index, seq: letter.seq)
+                        deadLettered += 1
+                    }
+                    ledger.unpark(index)
+                    stages[index].backoff.recovered()
+                    stages[index].failed = false
+                    if stopped {
+                        stages[index].phase = .stopped
+                    } else {
+                        spawnOrStop(index)
+                    }
+                    lock.signalAll()
+                }
             }
-            ledger.unpark(index)
-            stages[index].backoff.recovered()
-            stages[index].failed = false
-            spawnOrStop(index)
         } else {
             ledger.unpark(index)
             if !isolation.failures.isEmpty {
@@ -381,23 +464,27 @@ extension ChainRunner {
         }
     }
 
-    /// Moves a failed suspect to the dead-letter store, durably, before it
-    /// counts as settled. Returns false (the event stays) when the store
-    /// refuses. Call with the lock held.
-    func deadLetter(_ index: Int, _ failure: Isolation.Failure) -> Bool {
-        let letter = DeadLetter(seq: failure.item.seq, stage: stages[index].config.name, reason: failure.reason,
-                                stderrTail: failure.stderrTail, line: failure.item.line,
-                                createdAtMicros: Int64(Date().timeIntervalSince1970 * 1_000_000))
+    /// The dead letter for a suspect that failed alone. Call with the lock held.
+    func deadLetter(_ index: Int, _ failure: Isolation.Failure) -> DeadLetter {
+        DeadLetter(seq: failure.item.seq, stage: stages[index].config.name, reason: failure.reason,
+                   stderrTail: failure.stderrTail, line: failure.item.line,
+                   createdAtMicros: Int64(Date().timeIntervalSince1970 * 1_000_000))
+    }
+
+    /// Stores a dead letter durably; only then may its event count as settled.
+    /// Returns false (the event stays in the chain) when the store refuses.
+    /// Call without the lock.
+    func storeDeadLetter(_ letter: DeadLetter) -> Bool {
         do {
             _ = try blockingAwait { [store] in try await store.addDeadLetter(letter) }
         } catch {
-            logger.error("cannot store a dead letter; the event stays in the chain", metadata: stageMetadata(index, ["error": "\(error)"]))
+            logger.error("cannot store a dead letter; the event stays in the chain",
+                         metadata: ["stage.name": "\(letter.stage)", "hook.seq": "\(letter.seq)", "error": "\(error)"])
             return false
         }
-        deadLettered += 1
-        logger.error("event moved to the dead-letter store", metadata: stageMetadata(index, [
-            "hook.seq": "\(failure.item.seq)", "stage.status": "\(failure.reason)",
-        ]))
+        logger.error("event moved to the dead-letter store", metadata: [
+            "stage.name": "\(letter.stage)", "hook.seq": "\(letter.seq)", "stage.status": "\(letter.reason)",
+        ])
         return true
     }
 }

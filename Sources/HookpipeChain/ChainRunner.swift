@@ -14,7 +14,8 @@ import HookpipeSync
 /// reader and a waiter), plus a feeder that reads the store and a ticker that
 /// enforces timers and saves checkpoints. All shared state sits behind one
 /// lock (``ChainLock``, a condition per waiter); the decisions are made by ``SettlementLedger``,
-/// ``RestartBackoff`` and ``PoisonTracker``, which do no I/O.
+/// ``RestartBackoff`` and ``PoisonTracker``, which do no I/O. What may
+/// settle an event, and what never does, is in docs/ARCHITECTURE.md ("Settlement").
 public final class ChainRunner: @unchecked Sendable {
     /// The checkpoint's consumer name in the store.
     public static let consumer = "chain"
@@ -37,7 +38,10 @@ public final class ChainRunner: @unchecked Sendable {
     var stderrTails: [StderrTail]
     var newestStored: Int64 = 0
     var stopping = false
+    /// Set when `stop` gives up waiting: from then on nothing is spawned and no exit settles anything.
     var stopped = false
+    /// The last stage's lines cannot be written to the output (retried meanwhile).
+    var outputFailing = false
     var lastSaved: Int64
     var invalidLines = 0
     /// When the ticker last ran: the chain's heartbeat for the systemd watchdog.
@@ -59,6 +63,11 @@ public final class ChainRunner: @unchecked Sendable {
             "HOOKPIPE_STAGE_COUNT": String(config.stages.count),
         ]
         self.output = try ChainOutputSink(config.output)
+        if output.truncatedOnOpen > 0 {
+            logger.warning("cut a partial line off the end of the chain output; its event is fed again", metadata: [
+                "chain.output": "\(config.output)", "chain.output.bytes_cut": "\(output.truncatedOnOpen)",
+            ])
+        }
         self.lock = ChainLock(stageCount: config.stages.count)
         let checkpoint = try blockingAwait { [store] in try await store.checkpoint(Self.consumer) }
         self.lastSaved = checkpoint
@@ -78,15 +87,16 @@ public final class ChainRunner: @unchecked Sendable {
         lock.withLock { lastTick }
     }
 
-    /// Whether any stage is crash-looping (the daemon reports itself degraded).
+    /// Whether any stage is crash-looping or isolating suspects, or the output
+    /// cannot be written (the daemon reports itself degraded).
     public var degraded: Bool {
-        lock.withLock { stages.contains { $0.failed } }
+        lock.withLock { outputFailing || stages.contains { $0.failed || $0.isolation != nil } }
     }
 
     /// A stage as `status` and health checks report it.
     public struct StageStatus: Sendable, Equatable {
         public var name: String
-        /// `running`, `draining`, `killing`, `backoff` or `stopped`.
+        /// `running`, `draining`, `killing`, `backoff`, `dead-lettering` or `stopped`.
         public var phase: String
         public var pid: Int32?
         public var restarts: Int
@@ -94,11 +104,15 @@ public final class ChainRunner: @unchecked Sendable {
         public var drains: Int
         /// Crash-looping: retried at the backoff cap.
         public var failed: Bool
+        /// Looking for a poison event among its suspects.
+        public var isolating: Bool
         /// Lines written to the process and not yet passed on.
         public var held: Int
         /// Lines written to this stage, and lines it emitted, since the runner started.
         public var linesIn: Int64
         public var linesOut: Int64
+        /// Lines from this stage whose `mark` matched nothing it was given (ignored).
+        public var foreignMarks: Int
     }
 
     /// The chain's state at this moment.
@@ -122,11 +136,13 @@ public final class ChainRunner: @unchecked Sendable {
                        case .draining: "draining"
                        case .killing: "killing"
                        case .backoff: "backoff"
+                       case .deadLettering: "dead-lettering"
                        case .stopped: "stopped"
                        }
                        return StageStatus(name: stage.config.name, phase: phase, pid: stage.process?.pid, restarts: stage.restarts,
-                                          drains: stage.drains, failed: stage.failed, held: ledger.writtenCount(stage.index),
-                                          linesIn: stage.linesIn, linesOut: stage.linesOut)
+                                          drains: stage.drains, failed: stage.failed, isolating: stage.isolation != nil,
+                                          held: ledger.writtenCount(stage.index), linesIn: stage.linesIn, linesOut: stage.linesOut,
+                                          foreignMarks: stage.foreignMarks)
                    })
         }
     }
@@ -143,12 +159,12 @@ public final class ChainRunner: @unchecked Sendable {
             guard let self, let last = events.last else { return }
             // Events just committed are fed straight from the commit when they are
             // next in line and fit the in-flight bound: no read-back, no extra hop.
-            let lines = events.map { ($0.seq, Envelope.line(seq: $0.seq, metadata: $0.metadata, payload: $0.payload)) }
+            let lines = events.map { self.envelope($0) }
             self.lock.withLock {
                 if last.seq > self.newestStored { self.newestStored = last.seq }
                 if !self.stopping, events[0].seq == self.ledger.maxFed + 1,
                    self.ledger.inFlight + events.count <= self.config.maxInFlight {
-                    for (seq, line) in lines { self.ledger.feed(seq: seq, line: line) }
+                    for (seq, mark, line) in lines { self.ledger.feed(seq: seq, mark: mark, line: line) }
                     self.lock.signal(.writer(0))
                 } else {
                     self.lock.signal(.feeder)
@@ -183,23 +199,30 @@ public final class ChainRunner: @unchecked Sendable {
             }
             lock.signalAll()
         }
-        var drained = false
         lock.lock()
         while !stages.allSatisfy({ $0.phase == .stopped }) && ContinuousClock.now < end {
             lock.wait(.stopper, timeout: .milliseconds(10))
         }
-        drained = stages.allSatisfy { $0.phase == .stopped }
-        let leftovers = stages.compactMap(\.process)
+        let drained = stages.allSatisfy { $0.phase == .stopped }
+        // Past the deadline: whatever still runs is killed, and killed means
+        // unsettled however it exits (a handler may exit 0 on SIGTERM). Marked
+        // under the same lock that stops any further spawn.
+        stopped = true
+        var leftovers: [ChildProcess] = []
+        for index in stages.indices {
+            if let process = stages[index].process {
+                stages[index].killReason = "stopped: the chain did not drain within \(deadline)"
+                leftovers.append(process)
+            }
+            stages[index].phase = .stopped
+        }
+        lock.signalAll()
         lock.unlock()
         for process in leftovers {
             _ = process.terminate(grace: .milliseconds(500))
         }
-        lock.withLock {
-            for index in stages.indices { stages[index].phase = .stopped }
-            stopped = true
-            lock.signalAll()
-        }
         saveCheckpoint(force: true)
+        output.close()
         logger.notice("chain stopped", metadata: ["chain.checkpoint": "\(checkpoint)", "chain.drained": "\(drained)"])
         return drained
     }
@@ -239,10 +262,10 @@ public final class ChainRunner: @unchecked Sendable {
                 continue
             }
             // Envelopes are built before taking the lock, which the stages' threads share.
-            let lines = events.map { ($0.seq, Envelope.line(seq: $0.seq, metadata: $0.metadata, payload: $0.payload)) }
+            let lines = events.map(envelope)
             lock.withLock {
-                for (seq, line) in lines where seq > ledger.maxFed {
-                    ledger.feed(seq: seq, line: line)
+                for (seq, mark, line) in lines where seq > ledger.maxFed {
+                    ledger.feed(seq: seq, mark: mark, line: line)
                 }
                 // Nothing after `after` although more was announced (pruned rows):
                 // wait for the next announcement instead of spinning.
@@ -287,18 +310,27 @@ public final class ChainRunner: @unchecked Sendable {
         case .backoff(let until) where now >= until && !stopping:
             spawn(index)
         case .running, .draining:
+            if let closed = stages[index].stdinClosedAt, now - closed > stages[index].config.timeout, stages[index].killReason == nil {
+                // Every run has a deadline, the isolation probe's included: stdin
+                // closed and still running after `timeout` is hung.
+                stages[index].phase = .killing
+                stages[index].killReason = "timeout: still running \(stages[index].config.timeout) after its stdin was closed"
+                logger.warning("stage did not exit after its stdin was closed",
+                               metadata: stageMetadata(index, ["stage.timeout": "\(stages[index].config.timeout)"]))
+                return stages[index].process
+            }
             if stages[index].failed, let started = stages[index].startedAt, now - started >= stages[index].config.healthyAfter {
                 stages[index].failed = false
                 stages[index].backoff.recovered()
                 logger.notice("stage recovered", metadata: stageMetadata(index))
             }
-            guard let age = ledger.headAge(index, now: now) else { break }
-            if age > stages[index].config.timeout {
+            if let waiting = ledger.waitAge(index, now: now), waiting > stages[index].config.timeout, stages[index].killReason == nil {
                 stages[index].phase = .killing
                 stages[index].killReason = "timeout: held one event for more than \(stages[index].config.timeout)"
                 logger.warning("stage hung", metadata: stageMetadata(index, ["stage.timeout": "\(stages[index].config.timeout)"]))
                 return stages[index].process
             }
+            guard let age = ledger.idleAge(index, now: now) else { break }
             // At the in-flight bound a sink or filter blocks the whole chain, so it is
             // drained sooner — but only once it has been up for flush_after, or a slow
             // starter (an interpreter) would be flushed before it answers, forever.
@@ -330,7 +362,8 @@ public final class ChainRunner: @unchecked Sendable {
     func saveCheckpoint(force: Bool) {
         checkpointSaves.lock()
         defer { checkpointSaves.unlock() }
-        let (watermark, saved) = lock.withLock { (ledger.watermark, lastSaved) }
+        // Never backwards: a checkpoint only ever covers more.
+        let (watermark, saved) = lock.withLock { (max(ledger.watermark, lastSaved), lastSaved) }
         guard force || watermark > saved else { return }
         do {
             try output.sync()
@@ -342,6 +375,12 @@ public final class ChainRunner: @unchecked Sendable {
     }
 
     // MARK: - Helpers
+
+    /// An event's line for the first stage, with a fresh mark.
+    func envelope(_ event: StoredEvent) -> (seq: Int64, mark: UInt64, line: [UInt8]) {
+        let mark = EventMarks.next()
+        return (event.seq, mark, Envelope.line(seq: event.seq, metadata: event.metadata, payload: event.payload, mark: mark))
+    }
 
     func stageMetadata(_ index: Int, _ extra: Logger.Metadata = [:]) -> Logger.Metadata {
         var metadata: Logger.Metadata = ["stage.name": "\(stages[index].config.name)"]

@@ -12,6 +12,9 @@ struct StageRuntime {
         case draining(since: ContinuousClock.Instant)
         /// It held an event too long: being killed.
         case killing
+        /// No process: the suspects that failed alone are being written to the
+        /// dead-letter store (outside the runner's lock); restarted after.
+        case deadLettering
         /// Stopped for good (graceful shutdown).
         case stopped
     }
@@ -25,9 +28,13 @@ struct StageRuntime {
     var startedAt: ContinuousClock.Instant?
     /// Set by the runner to make the writer close stdin after its current write.
     var closeRequested = false
-    /// The writer closed the current process's stdin (a clean exit then means drained).
-    var stdinClosed = false
-    /// Why the current process is being killed (for the exit log and dead letters).
+    /// When the writer closed the current process's stdin (a clean exit then
+    /// means drained); a process that does not exit within `timeout` after
+    /// that is killed.
+    var stdinClosedAt: ContinuousClock.Instant?
+    var stdinClosed: Bool { stdinClosedAt != nil }
+    /// Why hookpipe is killing the current process (for the exit log and dead
+    /// letters). Set before the signal is sent: an exit after it never counts as a drain.
     var killReason: String?
     var backoff: RestartBackoff
     var poison: PoisonTracker
@@ -39,9 +46,11 @@ struct StageRuntime {
     var linesOut: Int64 = 0
     /// Planned restarts after a drain (flushes), counted apart from failures.
     var drains = 0
-    /// The current process emitted at least one line carrying a seq: it passes
-    /// seq on, so events it neither passed nor re-fed may have been lost, not filtered.
-    var emittedSeq = false
+    /// The current process emitted at least one marked line: it passes marks
+    /// on, so events it neither passed nor re-fed may have been lost, not filtered.
+    var emittedMark = false
+    /// Lines from the current process with a `mark` that matched nothing it was given.
+    var foreignMarks = 0
     /// What such a stage left unpassed at its last drain; fed once more, and
     /// settled only when the next drain leaves exactly the same (filtered).
     var unconfirmedLeftover: [Int64] = []
@@ -95,5 +104,25 @@ struct Isolation {
     /// Whether the failures may be blamed on their events.
     var blamesEvents: Bool {
         probed && !failures.isEmpty && (total == 1 || successes > 0)
+    }
+}
+
+/// What a stage process's exit proves about the lines it was given.
+///
+/// A **drain** — every line written to the process is finished — is proved
+/// only when hookpipe closed its stdin, the process exited 0, nothing was
+/// left unread in its stdin pipe, its stdout was read to the end, and
+/// hookpipe was not killing it (timeout, stop or reload deadline,
+/// isolation). A handler that exits 0 on the SIGTERM of a deadline proves nothing.
+struct ExitEvidence: Equatable {
+    var exitedCleanly: Bool
+    var stdinClosedByHookpipe: Bool
+    var killedByHookpipe: Bool
+    /// Bytes left in its stdin pipe (`nil`: unknown).
+    var unreadInput: Int?
+    var stdoutReadToEnd: Bool
+
+    var isDrain: Bool {
+        exitedCleanly && stdinClosedByHookpipe && !killedByHookpipe && unreadInput == 0 && stdoutReadToEnd
     }
 }

@@ -27,7 +27,7 @@ struct ChainDeliveryTests {
         #expect(try await harness.store.checkpoint(ChainRunner.consumer) == 300)
     }
 
-    @Test("the envelope a handler reads carries seq, id, source and the raw payload")
+    @Test("the envelope a handler reads carries seq, its mark, id, source and the raw payload")
     func envelope() async throws {
         let harness = try ChainHarness()
         defer { harness.remove() }
@@ -36,7 +36,9 @@ struct ChainDeliveryTests {
         #expect(await harness.wait { runner.status().checkpoint == 1 })
         _ = await harness.stop(runner)
         let text = try String(contentsOfFile: harness.outputPath, encoding: .utf8)
-        #expect(text == #"{"seq":1,"id":"e1","source":"test","payload":{"amount": 0.1}}"# + "\n")
+        // The mark is fresh per run: 16 hex digits after seq.
+        let mark = try #require(text.firstMatch(of: /"mark":"([0-9a-f]{16})"/)?.1)
+        #expect(text == #"{"seq":1,"mark":"\#(mark)","id":"e1","source":"test","payload":{"amount": 0.1}}"# + "\n")
     }
 
     @Test("a filter (grep) and a sink that emits nothing neither stall nor lose events")

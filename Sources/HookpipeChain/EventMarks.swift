@@ -1,0 +1,16 @@
+/// Draws the marks the chain settles by: 64 random bits per event from the
+/// system's generator (`getrandom`).
+///
+/// A mark is unguessable to a sender — it is drawn when the event is fed,
+/// never stored, never in an acknowledgement — so no content a sender
+/// controls can pass for one, whatever a stage does with the payload.
+enum EventMarks {
+    /// A fresh mark; never 0.
+    static func next() -> UInt64 {
+        var generator = SystemRandomNumberGenerator()
+        while true {
+            let value = generator.next()
+            if value != 0 { return value }
+        }
+    }
+}
