@@ -229,7 +229,7 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(name: "HookpipeSystemdTests", dependencies: ["HookpipeSystemd"], swiftSettings: strictSettings),
-        .testTarget(name: "HookpipeDaemonTests", dependencies: ["HookpipeDaemon", "HookpipeConfig"], swiftSettings: strictSettings),
+        .testTarget(name: "HookpipeDaemonTests", dependencies: ["HookpipeDaemon", "HookpipeConfig", "HookpipeStore"], swiftSettings: strictSettings),
         .testTarget(
             name: "HookpipeAdminTests",
             dependencies: [

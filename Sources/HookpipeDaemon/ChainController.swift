@@ -43,6 +43,13 @@ actor ChainController {
         slot.withLock { $0.runner }
     }
 
+    /// The consumer whose checkpoint bounds pruning: the chain's while a chain
+    /// runs or is being replaced (a reload that adds stages must not let
+    /// retention delete what they have not processed), else `nil`.
+    nonisolated var consumer: String? {
+        slot.withLock { $0.runner != nil || $0.replacing ? ChainRunner.consumer : nil }
+    }
+
     /// The chain's heartbeat for the watchdog: the runner's ticker, or now
     /// when there is no chain or it is being replaced.
     nonisolated var heartbeat: ContinuousClock.Instant {

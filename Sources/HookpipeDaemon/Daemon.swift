@@ -90,11 +90,11 @@ public struct Daemon {
             try? await group.shutdownGracefully()
             throw error
         }
-        let consumer = config.chain.stages.isEmpty ? nil : ChainRunner.consumer
         let statusLine = Self.statusLine(sources: sources.count, chain: chain, store: store, health: storeHealth)
         let address = receiver.localAddress
         var services: [any Service] = [
-            StoreService(store: store, path: config.store.databasePath, health: storeHealth, retention: config.store.retention, consumer: consumer, logger: logger),
+            StoreService(store: store, path: config.store.databasePath, health: storeHealth, retention: config.store.retention,
+                         consumer: { chain.consumer }, logger: logger),
             ChainControllerService(controller: chain),
             receiver,
             StatusFileService(

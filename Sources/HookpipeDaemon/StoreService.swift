@@ -12,8 +12,9 @@ public import Foundation
 public struct StoreService: Service {
     public let store: any EventStore
     public let retention: Duration
-    /// The consumer whose checkpoint bounds pruning; `nil` when nothing consumes events.
-    public let consumer: String?
+    /// The consumer whose checkpoint bounds pruning, asked at every pass (a
+    /// reload can add or remove the chain); `nil` when nothing consumes events.
+    public let consumer: @Sendable () -> String?
     public let pruneInterval: Duration
     public let logger: Logger
     public let health: StoreHealth
@@ -22,6 +23,13 @@ public struct StoreService: Service {
 
     public init(store: any EventStore, path: String, health: StoreHealth, retention: Duration, consumer: String?,
          pruneInterval: Duration = .seconds(3600), logger: Logger) {
+        self.init(store: store, path: path, health: health, retention: retention, consumer: { consumer },
+                  pruneInterval: pruneInterval, logger: logger)
+    }
+
+    /// With the consumer looked up at every pass.
+    public init(store: any EventStore, path: String, health: StoreHealth, retention: Duration,
+                consumer: @escaping @Sendable () -> String?, pruneInterval: Duration = .seconds(3600), logger: Logger) {
         self.store = store
         self.path = path
         self.health = health
@@ -52,7 +60,7 @@ public struct StoreService: Service {
     public func prune(now: Date = Date()) async {
         do {
             var settled = Int64.max
-            if let consumer { settled = try await store.checkpoint(consumer) }
+            if let consumer = consumer() { settled = try await store.checkpoint(consumer) }
             let cutoff = Int64(now.timeIntervalSince1970 * 1_000_000) - retention.microseconds
             let deleted = try await store.prune(receivedBefore: cutoff, upTo: settled)
             if deleted > 0 {
