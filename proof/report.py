@@ -19,6 +19,10 @@ for line in sys.stdin:
             cycles = f"{r['stops']} SIGTERMs, all exit 0: {r['nonzero_exits'] == 0}, slowest stop {r['slowest_stop_seconds']} s"
         rows.append((f"crash matrix: {r['mode']}", cycles, r["acknowledged"], r["delivered"], r["dead_lettered"], r["lost"],
                      r["duplicates"], f"{r['seconds']} s"))
+    elif r.get("case") == "torn_output":
+        rows.append(("torn output lines", f"{r['kills']} SIGKILLs of the daemon writing {r['body_kib']} KiB lines; "
+                     f"{r['torn_lines']} torn of {r['output_lines']} lines",
+                     r["acknowledged"], r["delivered"], r["dead_lettered"], r["lost"], r["duplicates"], f"{r['seconds']} s"))
     elif r.get("test") == "fsync_per_ack":
         rows.append(("fsync per acknowledgement (strace)", f"{r['acknowledged']} sequential requests, {r['syncs']} fsync/fdatasync calls",
                      r["acknowledged"], "–", "–", "–", "–", "–"))

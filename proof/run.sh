@@ -19,6 +19,7 @@ run() { python3 "proof/$1" "${@:2}" --binary "$HOOKPIPE_BIN" >>"$results" || sta
 run crash_matrix.py daemon --cycles "$daemon"
 run crash_matrix.py stages --cycles "$stages"
 run crash_matrix.py sigterm --cycles "$stops"
+run torn_output.py --cycles "$daemon"
 if [ "$(id -u)" = 0 ]; then run disk_full.py; else echo "disk_full.py skipped: needs root" >&2; fi
 if [ "$(id -u)" = 0 ]; then run fsync_per_ack.py --count 200; fi
 run store_damage.py

@@ -50,6 +50,17 @@ struct ProofTests {
         #expect(result["lost"] as? Int == 0, "\(result)")
     }
 
+    @Test("SIGKILL of the daemon 20 times while its chain writes megabyte batches: no torn line in the output, nothing lost")
+    func tornOutput() throws {
+        let (status, results) = try Self.run("torn_output.py", ["--cycles", "20"])
+        let result = try #require(results.first)
+        #expect(status == 0, "\(result)")
+        #expect(result["kills"] as? Int == 20)
+        #expect((result["acknowledged"] as? Int ?? 0) > 0)
+        #expect(result["torn_lines"] as? Int == 0, "\(result)")
+        #expect(result["lost"] as? Int == 0, "\(result)")
+    }
+
     @Test("SIGTERM under load, 5 times: exit 0 within the drain deadline, nothing lost")
     func sigtermUnderLoad() throws {
         let (status, results) = try Self.run("crash_matrix.py", ["sigterm", "--cycles", "5"])

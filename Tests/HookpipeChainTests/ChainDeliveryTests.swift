@@ -130,4 +130,28 @@ struct ChainDeliveryTests {
         _ = await harness.stop(second)
         #expect(harness.outputSeqs() == Array(1...15))
     }
+
+    @Test("an output file left ending in half a line (a crash mid-write) holds only whole lines after a start; every event is there")
+    func tornOutputLineIsCut() async throws {
+        let harness = try ChainHarness()
+        defer { harness.remove() }
+        try await harness.addEvents(6)
+        // As a SIGKILL during a batch write leaves it: seqs 1–3 written and
+        // settled, seq 4 cut off part-way, the checkpoint still at 3.
+        let cat = [StageConfig(name: "cat", command: ["cat"])]
+        let first = try await harness.start(harness.chain(cat))
+        #expect(await harness.wait { first.status().checkpoint == 6 })
+        _ = await harness.stop(first)
+        let lines = try String(contentsOfFile: harness.outputPath, encoding: .utf8).split(separator: "\n")
+        let kept = lines.prefix(3).joined(separator: "\n") + "\n" + lines[3].prefix(25)
+        try Data(kept.utf8).write(to: URL(fileURLWithPath: harness.outputPath))
+        try await harness.store.saveCheckpoint(ChainRunner.consumer, seq: 3)
+        let second = try await harness.start(harness.chain(cat))
+        #expect(await harness.wait { second.status().checkpoint == 6 })
+        _ = await harness.stop(second)
+        let text = try String(contentsOfFile: harness.outputPath, encoding: .utf8)
+        let whole = text.split(separator: "\n").map { (try? JSONSerialization.jsonObject(with: Data($0.utf8))) is [String: Any] }
+        #expect(whole.allSatisfy { $0 }, "\(text)")
+        #expect(harness.outputSeqs() == Array(1...6))
+    }
 }
