@@ -19,6 +19,9 @@ import HookpipeSync
 public final class ChainRunner: @unchecked Sendable {
     /// The checkpoint's consumer name in the store.
     public static let consumer = "chain"
+    /// A stage holding only events it answered (a marked line of theirs came
+    /// out) is drained after this many `flush_after` of quiet, to settle them.
+    static let answeredFlushFactor = 10
     /// How often an idle feeder checks the store for events appended by other processes.
     static let storePollInterval: Duration = .milliseconds(500)
 
@@ -310,9 +313,10 @@ public final class ChainRunner: @unchecked Sendable {
         case .backoff(let until) where now >= until && !stopping:
             spawn(index)
         case .running, .draining:
-            if let closed = stages[index].stdinClosedAt, now - closed > stages[index].config.timeout, stages[index].killReason == nil {
+            if let closed = stages[index].stdinClosedAt, stages[index].killReason == nil,
+               min(now - closed, ledger.idleAge(index, now: now) ?? (now - closed)) > stages[index].config.timeout {
                 // Every run has a deadline, the isolation probe's included: stdin
-                // closed and still running after `timeout` is hung.
+                // closed and no progress for `timeout` since is hung.
                 stages[index].phase = .killing
                 stages[index].killReason = "timeout: still running \(stages[index].config.timeout) after its stdin was closed"
                 logger.warning("stage did not exit after its stdin was closed",
@@ -334,9 +338,13 @@ public final class ChainRunner: @unchecked Sendable {
             // At the in-flight bound a sink or filter blocks the whole chain, so it is
             // drained sooner — but only once it has been up for flush_after, or a slow
             // starter (an interpreter) would be flushed before it answers, forever.
+            // A stage holding only answered events (the last of a burst) has done
+            // its work; only the checkpoint waits, so it is drained much later.
             let atBound = ledger.inFlight >= config.maxInFlight
             let uptime = stages[index].startedAt.map { now - $0 } ?? .zero
-            let flushAfter = atBound && uptime >= config.flushAfter ? min(config.flushAfter, .milliseconds(50)) : config.flushAfter
+            let answeredOnly = ledger.waitAge(index, now: now) == nil
+            let flushAfter = answeredOnly ? config.flushAfter * Self.answeredFlushFactor
+                : atBound && uptime >= config.flushAfter ? min(config.flushAfter, .milliseconds(50)) : config.flushAfter
             // Only a stage that has read everything it was given (its stdin pipe is
             // empty) and still shows no progress is a filter or sink to drain. One
             // that has not read its input yet is slow, not idle: closing its stdin

@@ -116,7 +116,8 @@ struct ChainSettlementTests {
         defer { _ = run(["umount", "-l", mount]) }
         // Fill the file system so that no event's line fits.
         let filler = mount + "/filler"
-        let handle = try #require(FileHandle(forWritingAtPath: { FileManager.default.createFile(atPath: filler, contents: nil); return filler }()))
+        try #require(FileManager.default.createFile(atPath: filler, contents: nil))
+        let handle = try #require(FileHandle(forWritingAtPath: filler))
         while (try? handle.write(contentsOf: Data(repeating: 0x61, count: 4096))) != nil {}
         try? handle.close()
         try await harness.addEvents(4) { #"{"pad":"\#(String(repeating: "x", count: 6000))","n":\#($0)}"# }
