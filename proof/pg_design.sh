@@ -23,6 +23,7 @@
 #      0 rows, an in-flight fenced write is ordered before the takeover
 #   f  what holds the sequencer's horizon back (write transaction in another
 #      database, prepared transaction) and what does not (read-only snapshot)
+#   r  retention: prune up to the checkpoint keeps dead-lettered and unsequenced events
 #   g  rough cost of append and sweep;  h  pgbench: this design next to a counter row
 set -euo pipefail
 
@@ -306,6 +307,33 @@ q L "SELECT 1" >/dev/null
 expect "f6 a sweep with nothing to do writes nothing (no transaction id taken)" \
   "$(sql "SELECT h.held || ' ' || (pg_current_xact_id_if_assigned() IS NULL) FROM hookpipe.sequence_events('seq-node', $epoch, 100) h")" "true true"
 expect "f7 seq is dense: 1..max with no hole" "$(sql 'SELECT (count(*) = max(seq))::text FROM hookpipe.event_seq')" "true"
+
+echo "# r. retention: prune settled events in a chunk, keep dead-lettered and unsequenced ones"
+q L "$(save_checkpoint seq-node "$epoch" 10)" >/dev/null
+q B "$(append r-unsequenced)" >/dev/null   # committed, not swept yet
+want="$(sql "SELECT count(*) FROM hookpipe.event_seq s WHERE s.seq <= 10 AND NOT EXISTS (SELECT 1 FROM hookpipe.dead_letters d WHERE d.seq = s.seq)")"
+unseq_before="$(sql "SELECT count(*) FROM hookpipe.events e WHERE NOT EXISTS (SELECT 1 FROM hookpipe.event_seq s WHERE s.event_id = e.id)")"
+got="$(q L "WITH gone AS (
+    DELETE FROM hookpipe.event_seq s USING hookpipe.events e
+    WHERE e.id = s.event_id AND s.seq > 0 AND s.seq <= least(0 + 5000,
+          (SELECT seq FROM hookpipe.checkpoints WHERE consumer = 'chain'))
+      AND e.received_at < (extract(epoch FROM now()) * 1e6)::bigint + 1
+      AND NOT EXISTS (SELECT 1 FROM hookpipe.dead_letters d WHERE d.seq = s.seq)
+    RETURNING s.event_id),
+  del AS (DELETE FROM hookpipe.events WHERE id IN (SELECT event_id FROM gone) RETURNING 1)
+  SELECT count(*) FROM del")"
+expect "r1 the prune deletes every settled event up to the checkpoint (10) but the dead-lettered one" "$got" "$want"
+expect "r2 what is left at or below the checkpoint is the dead-lettered seq 6, still readable" \
+  "$(sql "SELECT string_agg(s.seq::text, ',') FROM hookpipe.event_seq s JOIN hookpipe.events e ON e.id = s.event_id WHERE s.seq <= 10")" "6"
+expect "r3 unsequenced events are never pruned" \
+  "$(sql "SELECT count(*) FROM hookpipe.events e WHERE NOT EXISTS (SELECT 1 FROM hookpipe.event_seq s WHERE s.event_id = e.id)")" "$unseq_before"
+sql "INSERT INTO hookpipe.dedupe VALUES ('stripe', 'old-key', 0, now() - interval '1 day')" >/dev/null
+q L "DELETE FROM hookpipe.dedupe WHERE ctid IN (SELECT ctid FROM hookpipe.dedupe WHERE expires_at <= now() LIMIT 5000)" >/dev/null
+expect "r4 expired keys go, live ones stay" \
+  "$(sql "SELECT count(*) FILTER (WHERE key = 'old-key') || ' ' || (count(*) FILTER (WHERE key = 'a-1'))::text FROM hookpipe.dedupe")" "0 1"
+before="$(sql 'SELECT last_seq FROM hookpipe.chain_lease')"
+expect "r5 after the prune the next seq is the old maximum + 1 (no seq reused)" \
+  "$(q L "$(sweep seq-node "$epoch")" | cut -d'|' -f2,3)" "1|$((before + 1))"
 
 echo "# g. rough cost on this machine (throwaway server, fsync on, one client; indicative only)"
 t0=$(date +%s%N)
