@@ -38,6 +38,13 @@ public final class JSONObjectBuilder {
         return json_integer_value(value)
     }
 
+    /// The string at `key`, or `nil` when absent or not a string.
+    public func string(_ key: String) -> String? {
+        guard let value = json_object_get(object, key), let text = JSONDocument.scalarText(of: value),
+              hp_json_is_string(value) != 0 else { return nil }
+        return text
+    }
+
     public func set(_ key: String, _ value: String) {
         json_object_set_new(object, key, Self.string(value))
     }

@@ -47,6 +47,11 @@ struct JSONObjectEditingTests {
         #expect(parts.seq == 42)
         #expect(parts.metadata == metadata.serialized())
         #expect(parts.payload == payload)
+        // A line the chain fed (a dead letter's): the same parts, without the run's mark.
+        let marked = Envelope.line(seq: 42, metadata: metadata.serialized(), payload: payload, mark: 0x0123_4567_89AB_CDEF)
+        #expect(String(decoding: marked, as: UTF8.self).hasPrefix(#"{"seq":42,"mark":"0123456789abcdef","id":"evt_1""#))
+        let markedParts = try #require(Envelope.parts(of: marked))
+        #expect(markedParts.seq == 42 && markedParts.metadata == metadata.serialized() && markedParts.payload == payload)
         let bare = Envelope.line(seq: 1, metadata: Array("{}".utf8), payload: Array("[]".utf8))
         #expect(Envelope.parts(of: bare)?.payload == Array("[]".utf8))
         // Rewritten by a stage: members moved or added after the payload, or re-spaced.
