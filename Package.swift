@@ -123,7 +123,7 @@ let package = Package(
             name: "HookpipeDaemon",
             dependencies: [
                 "HookpipeConfig", "HookpipeStore", "HookpipeReceiver", "HookpipeTelemetry", "HookpipeJSON", "HookpipeChain",
-                "HookpipeSystemd", "HookpipeAdmin", "HookpipeSync",
+                "HookpipeSystemd", "HookpipeAdmin", "HookpipeSync", "HookpipeProcess",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

@@ -11,6 +11,10 @@
 # A crash before that re-feeds the batch: a line can then appear twice in the
 # file (at-least-once), never go missing. A write or fsync error ends the stage
 # with status 1 (the supervisor restarts it and re-feeds the events).
+# A crash in the middle of a write can leave a file ending in part of a line;
+# when a file is opened it is cut back to just after its last newline (those
+# bytes were never passed on, so their event is fed again), with a message on
+# stderr, so a reader of the archive only ever sees whole lines.
 # A line that is not a JSON object is skipped with a message on stderr.
 #
 # Environment:
@@ -47,9 +51,35 @@ sub handle_for {
     my $path = "$dir/$date.ndjson";
     my $created = !-e $path;
     open(my $fh, '>>:raw', $path) or fail("open $path");
+    cut_torn_tail($fh, $path) if !$created;
     %files = () if keys %files > 8;    # a long run spans many days: close old ones
     $files{$date} = $fh;
     return ($fh, $created);
+}
+
+# Cuts `$path` (open as `$fh`) back to just after its last newline, and syncs
+# the cut, when it ends in part of a line; the rest was never passed on.
+sub cut_torn_tail {
+    my ($fh, $path) = @_;
+    my $size = -s $fh;
+    return if !$size;
+    open(my $in, '<:raw', $path) or fail("open $path");
+    my ($keep, $end) = (0, $size);
+    while ($end > 0) {
+        my $start = $end > 65536 ? $end - 65536 : 0;
+        sysseek($in, $start, 0) or fail("seek $path");
+        my $got = sysread($in, my $block, $end - $start);
+        defined $got && $got == $end - $start or fail("read $path");
+        my $newline = rindex($block, "\n");
+        if ($newline >= 0) { $keep = $start + $newline + 1; last; }
+        $end = $start;
+    }
+    close $in;
+    return if $keep == $size;
+    truncate($fh, $keep) or fail("truncate $path");
+    $fh->sync or fail("fsync $path");
+    print STDERR "append-dated: $path ended in a partial line (a write cut short by a crash); cut "
+        . ($size - $keep) . " bytes after its last newline; that event is fed again\n";
 }
 
 sub sync_dir {

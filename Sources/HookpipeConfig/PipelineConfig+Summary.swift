@@ -1,3 +1,5 @@
+import HookpipeVerification
+
 extension PipelineConfig {
     /// A readable multi-line rendering of the resolved configuration, for `hookpipe check`.
     ///
@@ -41,7 +43,7 @@ extension PipelineConfig {
                 text.row("hmac", parts.joined(separator: ", "))
             }
             text.row("secrets", source.secrets.isEmpty ? "none" : source.secrets.map(\.description).joined(separator: ", "))
-            text.row("tolerance", source.tolerance.map(DurationSyntax.format) ?? "scheme default")
+            text.row("tolerance", Self.tolerance(source))
             text.row("dedupe key", source.dedupeKey?.description ?? "scheme default")
             text.row("dedupe window", DurationSyntax.format(source.dedupeWindow))
             text.row("allow", source.allowIPs.isEmpty ? "any address" : source.allowIPs.joined(separator: ", "))
@@ -80,6 +82,16 @@ extension PipelineConfig {
             text.row("timeout", DurationSyntax.format(stage.timeout))
             text.row("in flight", "\(stage.maxInFlight) lines")
         }
+    }
+
+    /// The configured tolerance (`5m`), else the scheme's default with that
+    /// said (`5d (the scheme's default)`), else that there is none to apply.
+    private static func tolerance(_ source: SourceConfig) -> String {
+        if let tolerance = source.tolerance { return DurationSyntax.format(tolerance) }
+        guard let standard = SignatureSchemes.defaultTolerance(for: source.scheme, hmac: source.hmac) else {
+            return "none (the scheme signs no timestamp)"
+        }
+        return "\(DurationSyntax.format(standard)) (the scheme's default)"
     }
 
     /// `1 MiB`, `16 KiB` when exact, else `1000 bytes`.

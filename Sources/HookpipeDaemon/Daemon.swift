@@ -72,18 +72,26 @@ public struct Daemon {
         let hangups = await UnixSignalsSequence(trapping: .sighup)
         let threads = config.server.threads > 0 ? config.server.threads : System.coreCount
         let group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
+        let httpSocket = activation?.listener(named: SocketActivation.httpName)
         let receiver = ReceiverServer(
             settings: .init(host: config.server.host, port: config.server.port, maxBodyBytes: config.server.maxBodyBytes,
                             maxHeaderBytes: config.server.maxHeaderBytes, maxConnections: config.server.maxConnections,
                             requestTimeout: config.server.requestTimeout, idleTimeout: config.server.idleTimeout,
-                            inheritedSocket: activation?.listener(named: SocketActivation.httpName)),
+                            inheritedSocket: httpSocket),
             ingest: Ingest(sources: sources, trustedProxies: proxies, metricsFactory: metrics.factory), tls: tls, store: store, group: group, logger: logger)
         let storeHealth = StoreHealth()
+        let adminSocket = activation?.listener(named: SocketActivation.adminName)
         let admin = Self.makeAdmin(config.admin, metrics: metrics, store: store, storeHealth: storeHealth, runner: { chain.runner },
-                                   inheritedSocket: activation?.listener(named: SocketActivation.adminName), group: group, logger: logger)
+                                   inheritedSocket: adminSocket, group: group, logger: logger)
         do {
-            try await receiver.bind()
-            try await admin?.bind()
+            try await ListenerError.opening("public", host: config.server.host, port: config.server.port, inheritedSocket: httpSocket) {
+                try await receiver.bind()
+            }
+            if let admin {
+                try await ListenerError.opening("admin", host: config.admin.host, port: config.admin.port, inheritedSocket: adminSocket) {
+                    try await admin.bind()
+                }
+            }
         } catch {
             await receiver.close()
             await store.close()

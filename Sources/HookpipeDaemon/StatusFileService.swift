@@ -31,7 +31,9 @@ struct StatusFileService: Service {
 
     private func write(startedAt: Int64, running: Bool, reported: inout Bool) async {
         do {
-            try await snapshot(startedAt: startedAt, running: running).write(stateDirectory: stateDirectory)
+            let snapshot = try await snapshot(startedAt: startedAt, running: running)
+            // Two fsyncs: on a thread of its own, so a slow disk never holds a cooperative-pool thread.
+            try await onThread("status-file") { [stateDirectory] in try snapshot.write(stateDirectory: stateDirectory) }
             reported = false
         } catch {
             // Once per failure streak: a full disk must not flood the log.

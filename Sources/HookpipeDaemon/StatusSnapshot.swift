@@ -1,4 +1,5 @@
 import Foundation
+import HookpipeProcess
 import HookpipeStore
 
 /// What a running daemon reports about itself in `<state_directory>/status.json`,
@@ -100,21 +101,17 @@ public struct StatusSnapshot: Codable, Sendable, Equatable {
         return try decoder.decode(StatusSnapshot.self, from: data)
     }
 
-    /// Writes the file atomically: a temporary file in the same directory, then rename.
+    /// Writes the file so that a crash leaves the old snapshot or the new
+    /// one, never a torn file: a temporary file in the same directory,
+    /// fsync'd, renamed over `status.json`, then the directory fsync'd
+    /// (``HookpipeProcess/SystemCall/replaceFile(_:contents:)``).
     public func write(stateDirectory: String) throws {
         let encoder = JSONEncoder()
         encoder.keyEncodingStrategy = .convertToSnakeCase
         encoder.outputFormatting = [.sortedKeys]
         var data = try encoder.encode(self)
         data.append(0x0A)
-        let path = Self.path(stateDirectory: stateDirectory)
-        let temporary = path + ".tmp"
-        guard FileManager.default.createFile(atPath: temporary, contents: data, attributes: [.posixPermissions: 0o600]) else {
-            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: temporary])
-        }
-        guard rename(temporary, path) == 0 else {
-            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path])
-        }
+        try SystemCall.replaceFile(Self.path(stateDirectory: stateDirectory), contents: Array(data))
     }
 
     /// Whether the writing daemon looks alive: its process exists and it

@@ -59,7 +59,7 @@ public struct InjectDecoder: Sendable {
         let document: JSONDocument
         switch JSONDocument.parse(bytes) {
         case .success(let parsed): document = parsed
-        case .failure(let error): return .invalid("invalid JSON at column \(error.column): \(error.message)")
+        case .failure(let error): return .invalid(Self.notJSON(error))
         }
         guard document.isObject else { return .invalid("not a JSON object (one event object per line is expected)") }
         let key: String
@@ -73,6 +73,13 @@ public struct InjectDecoder: Sendable {
         }
         return .event(IncomingEvent(source: source.name, dedupeKey: key, dedupeWindow: source.dedupeWindow, receivedAtMicros: nowMicros,
                                     metadata: metadata(id: key, nowMicros: nowMicros), payload: bytes))
+    }
+
+    /// `not JSON: '[' or '{' expected near 'not' (jansson stopped at column 3)`:
+    /// jansson's reason first; the column is where it stopped reading, which
+    /// is the end of the offending token, not its start.
+    static func notJSON(_ error: JSONParseError) -> String {
+        "not JSON: \(error.message) (jansson stopped at column \(error.column))"
     }
 
     private func metadata(id: String, nowMicros: Int64) -> [UInt8] {

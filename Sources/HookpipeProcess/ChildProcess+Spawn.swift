@@ -28,12 +28,8 @@ extension ChildProcess {
     ///
     /// - Throws: ``SpawnError``; no process is left and no descriptor leaks.
     public static func spawn(_ spec: LaunchSpec) throws(SpawnError) -> ChildProcess {
-        try validate(spec)
+        let path = try preflight(spec)
         let command = spec.arguments[0]
-        if let directory = spec.workingDirectory {
-            try CommandLookup.checkWorkingDirectory(directory)
-        }
-        let path = try CommandLookup.resolve(command, environment: spec.environment, workingDirectory: spec.workingDirectory)
 
         var pipes: StandardPipes
         do {
@@ -51,6 +47,22 @@ extension ChildProcess {
         let probe = pipes.closeChildEndsKeepingInputProbe()
         return ChildProcess(pid: pid, stdin: pipes.parentStdin, stdout: pipes.parentStdout, stderr: pipes.parentStderr,
                             inputProbe: probe)
+    }
+
+    /// The checks ``spawn(_:)`` makes before it starts anything: the spec is
+    /// well-formed, the working directory can be entered, and the command is
+    /// found (a bare name in the `PATH` of ``LaunchSpec/environment``) and is
+    /// executable. Spawns nothing; `hookpipe check` uses it on every stage.
+    ///
+    /// - Returns: the path `posix_spawn` would be given.
+    /// - Throws: ``SpawnError`` with ``SpawnError/Code/invalidSpec``,
+    ///   ``SpawnError/Code/badWorkingDirectory`` or ``SpawnError/Code/commandNotFound``.
+    public static func preflight(_ spec: LaunchSpec) throws(SpawnError) -> String {
+        try validate(spec)
+        if let directory = spec.workingDirectory {
+            try CommandLookup.checkWorkingDirectory(directory)
+        }
+        return try CommandLookup.resolve(spec.arguments[0], environment: spec.environment, workingDirectory: spec.workingDirectory)
     }
 
     private static func validate(_ spec: LaunchSpec) throws(SpawnError) {

@@ -15,6 +15,9 @@ public struct LaunchSpec: Sendable, Hashable {
     /// The directory the child starts in; `nil` keeps the daemon's.
     public var workingDirectory: String?
 
+    /// The `PATH` handlers get when the daemon itself has none.
+    public static let defaultSearchPath = "/usr/local/bin:/usr/bin:/bin"
+
     /// Creates a launch specification.
     public init(arguments: [String], environment: [String: String], workingDirectory: String? = nil) {
         self.arguments = arguments

@@ -9,7 +9,8 @@ import HookpipeVerification
 /// Events API deliveries, so the signature is checked first, on the bytes as
 /// they came. Then the event becomes JSON: the `payload` field's text when
 /// there is one, otherwise one object of every field as a string (a name
-/// given twice keeps its last value, in the place of its first).
+/// given twice keeps its last value, in the place of its first). Either way
+/// Slack's legacy verification `token` is left out (see `SlackForm+Token.swift`).
 enum SlackForm {
     /// Whether a `Content-Type` value names form encoding (parameters ignored).
     static func isForm(contentType: String?) -> Bool {
@@ -24,11 +25,11 @@ enum SlackForm {
     static func json(from body: [UInt8]) -> [UInt8]? {
         guard let fields = fields(body) else { return nil }
         if let payload = fields.last(where: { $0.name == "payload" }) {
-            return Array(payload.value.utf8)
+            return removingToken(from: Array(payload.value.utf8))
         }
         var order: [String] = []
         var values: [String: String] = [:]
-        for (name, value) in fields {
+        for (name, value) in fields where name != tokenName {
             if values.updateValue(value, forKey: name) == nil { order.append(name) }
         }
         var object = JSONObjectWriter(capacity: body.count + 16 * order.count)

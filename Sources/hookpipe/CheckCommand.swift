@@ -9,7 +9,9 @@ struct CheckCommand: ParsableCommand {
         abstract: "Validate the configuration and print what it resolves to.",
         discussion: """
             Reads the file, resolves every secret reference (without printing any \
-            value) and builds every source exactly as `run` would. Prints the \
+            value), builds every source exactly as `run` would, and checks that \
+            every stage's command is found (in the PATH the daemon would give \
+            it) and its working directory can be entered. Prints the \
             resolved listener, store and sources; warnings go to stderr. Exits 1 \
             on the first error, naming the file, key and what was expected.
 
@@ -30,6 +32,11 @@ struct CheckCommand: ParsableCommand {
             FileHandle.standardError.write(Data("hookpipe: \(error)\n".utf8))
             throw ExitCode(1)
         }
+        let stageProblems = StageCommandCheck.problems(loaded.config.chain, daemonPath: environment["PATH"])
+        for problem in stageProblems {
+            FileHandle.standardError.write(Data("hookpipe: \(options.config): \(problem)\n".utf8))
+        }
+        if !stageProblems.isEmpty { throw ExitCode(1) }
         for warning in loaded.warnings {
             FileHandle.standardError.write(Data("warning: \(warning)\n".utf8))
         }

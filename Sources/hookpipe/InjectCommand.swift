@@ -23,8 +23,10 @@ struct InjectCommand: AsyncParsableCommand {
 
             Examples:
               reconcile-stripe --since 2026-11-21 | hookpipe inject --source stripe
-              hookpipe inject --source mercadopago --id-pointer /data/id < payments.ndjson
-              hookpipe inject --source github --id-pointer /delivery_id -v < redeliveries.ndjson
+              hookpipe inject --source mercadopago --id-pointer /data/id \\
+                < payments.ndjson
+              hookpipe inject --source github --id-pointer /delivery_id -v \\
+                < redeliveries.ndjson
             """
     )
 
@@ -43,13 +45,13 @@ struct InjectCommand: AsyncParsableCommand {
         if let idPointer, !idPointer.hasPrefix("/") {
             throw ValidationError("--id-pointer must be a JSON pointer starting with \"/\", like /data/id; found \"\(idPointer)\"")
         }
+        try validateSourceName(source, configFile: options.config)
     }
 
     func run() async throws {
         try await OperatorContext.run(options) { context throws(OperationError) in
             guard let sourceConfig = context.config.sources.first(where: { $0.name == source }) else {
-                let names = context.config.sources.map(\.name).joined(separator: ", ")
-                throw OperationError(.unknownSource, "no source named \"\(source)\" in \(context.configFile); configured: \(names)")
+                throw OperationError(.unknownSource, unknownSourceMessage(source, in: context.config, configFile: context.configFile))
             }
             if isatty(STDIN_FILENO) == 1 { printError("reading NDJSON events from the terminal; end with Ctrl-D") }
             let decoder = InjectDecoder(source: sourceConfig, idPointer: idPointer, maxLineBytes: context.config.server.maxBodyBytes)

@@ -49,6 +49,7 @@ struct ReplayCommand: AsyncParsableCommand {
         if toSeq != nil && fromSeq == nil { throw ValidationError("--to needs --from") }
         if let fromSeq, fromSeq < 1 { throw ValidationError("--from must be 1 or more, found \(fromSeq)") }
         if let fromSeq, let toSeq, toSeq < fromSeq { throw ValidationError("--to \(toSeq) is before --from \(fromSeq)") }
+        _ = try parseSince(since)
     }
 
     func run() async throws {

@@ -5,9 +5,6 @@ import HookpipeDaemon
 import HookpipeJSON
 import HookpipeReceiver
 import HookpipeVerification
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 
 struct SignCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -20,9 +17,11 @@ struct SignCommand: AsyncParsableCommand {
             given with --query.
 
             Examples:
-              hookpipe sign --source stripe --data '{"id":"evt_1","type":"payment_intent.succeeded"}'
+              hookpipe sign --source stripe \\
+                --data '{"id":"evt_1","type":"payment_intent.succeeded"}'
               hookpipe sign --source mercadopago --body payment.json --send
-              echo '{"action":"opened"}' | hookpipe sign --source github --body - --send
+              echo '{"action":"opened"}' | hookpipe sign --source github \\
+                --body - --send
             """
     )
 
@@ -46,28 +45,38 @@ struct SignCommand: AsyncParsableCommand {
     @Flag(help: "Send the request instead of printing it.")
     var send = false
 
+    func validate() throws {
+        if data != nil && body != nil { throw ValidationError("give either --data or --body, not both") }
+        if data == nil && body == nil { throw ValidationError("give the body with --data '<json>' or --body FILE") }
+        for parameter in queryParameters where !parameter.contains("=") {
+            throw ValidationError("--query expects NAME=VALUE, found \"\(parameter)\"")
+        }
+        if let url, Self.baseURL(url) == nil {
+            throw ValidationError("--url expects the receiver's base URL, like http://127.0.0.1:8080; found \"\(url)\"")
+        }
+        try validateSourceName(source, configFile: options.config)
+    }
+
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
         let loaded = try loadConfig(options.config, environment: environment)
         guard let sourceConfig = loaded.config.sources.first(where: { $0.name == source }) else {
-            let names = loaded.config.sources.map(\.name).joined(separator: ", ")
-            throw ValidationError("no source named \"\(source)\" in \(options.config); configured: \(names)")
+            throw usageError(unknownSourceMessage(source, in: loaded.config, configFile: options.config), in: Self.self)
         }
         let runtime: SourceRuntime
         do {
             runtime = try SourceFactory.make(sourceConfig, configFile: options.config, environment: environment)
         } catch {
-            throw ValidationError("\(error)")
+            printError("\(error)")
+            throw ExitCode(1)
         }
         let payload = try readBody()
         if case .failure(let error) = JSONDocument.parse(payload) {
-            throw ValidationError("the body is not valid JSON (\(error)); the receiver would answer 400")
+            throw usageError("the body is not valid JSON (\(error)); the receiver would answer 400", in: Self.self)
         }
-        var query = try queryParameters.map { parameter -> (name: String, value: String) in
-            guard let equals = parameter.firstIndex(of: "=") else {
-                throw ValidationError("--query expects NAME=VALUE, found \"\(parameter)\"")
-            }
-            return (String(parameter[..<equals]), String(parameter[parameter.index(after: equals)...]))
+        var query = queryParameters.map { parameter -> (name: String, value: String) in
+            let parts = parameter.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            return (String(parts[0]), parts.count > 1 ? String(parts[1]) : "")
         }
         if runtime.scheme.name == SchemeKind.mercadopago.rawValue {
             query = Self.mercadoPagoQuery(payload: payload, given: query)
@@ -75,7 +84,7 @@ struct SignCommand: AsyncParsableCommand {
         let signed = runtime.scheme.sign(body: payload, query: query, now: Date())
         let scheme = loaded.config.server.tlsCertificate == nil ? "http" : "https"
         let base = url ?? "\(scheme)://\(loaded.config.server.host == "0.0.0.0" ? "127.0.0.1" : loaded.config.server.host):\(loaded.config.server.port)"
-        let target = base + runtime.path + Self.queryString(signed.query)
+        let target = Self.target(base: base, path: runtime.path) + Self.queryString(signed.query)
         if send {
             try await Self.post(to: target, signed: signed)
         } else {
@@ -91,13 +100,11 @@ struct SignCommand: AsyncParsableCommand {
             return Array(FileHandle.standardInput.readDataToEndOfFile())
         case (nil, let path?):
             guard let contents = FileManager.default.contents(atPath: path) else {
-                throw ValidationError("cannot read the body file \(path)")
+                throw usageError("cannot read the body file \(path)", in: Self.self)
             }
             return Array(contents)
-        case (nil, nil):
-            throw ValidationError("give the body with --data '<json>' or --body FILE")
-        case (.some, .some):
-            throw ValidationError("give either --data or --body, not both")
+        case (nil, nil), (.some, .some):
+            throw usageError("give the body with either --data '<json>' or --body FILE", in: Self.self)
         }
     }
 
@@ -135,19 +142,5 @@ struct SignCommand: AsyncParsableCommand {
 
     static func shellQuote(_ text: String) -> String {
         "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
-    }
-
-    static func post(to target: String, signed: SignedRequest) async throws {
-        guard let url = URL(string: target) else { throw ValidationError("not a valid URL: \(target)") }
-        var request = URLRequest(url: url)
-        request.httpMethod = "POST"
-        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        request.setValue("hookpipe-sign/\(Hookpipe.configuration.version)", forHTTPHeaderField: "User-Agent")
-        for (name, value) in signed.headers { request.setValue(value, forHTTPHeaderField: name) }
-        request.httpBody = Data(signed.body)
-        let (data, response) = try await URLSession.shared.data(for: request)
-        let status = (response as? HTTPURLResponse)?.statusCode ?? 0
-        print("HTTP \(status) \(String(decoding: data, as: UTF8.self))")
-        guard (200..<300).contains(status) else { throw ExitCode(1) }
     }
 }

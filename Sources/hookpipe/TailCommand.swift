@@ -47,6 +47,7 @@ struct TailCommand: AsyncParsableCommand {
     func validate() throws {
         if let lines, lines < 0 { throw ValidationError("-n/--lines must be 0 or more, found \(lines)") }
         if let fromSeq, fromSeq < 1 { throw ValidationError("--from must be a sequence number of 1 or more, found \(fromSeq)") }
+        _ = try parseSince(since)
     }
 
     func run() async throws {

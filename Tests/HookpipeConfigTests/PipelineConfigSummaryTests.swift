@@ -26,7 +26,7 @@ struct PipelineConfigSummaryTests {
             #"source "internal""#,
             #"  hmac             header X-Signature, sha512, base64, prefix "sha512=", timestamp header X-Timestamp"#,
             "  secrets          file:/etc/hookpipe/secrets/internal",
-            "  tolerance        scheme default",
+            "  tolerance        5m (the scheme's default)",
             "  dedupe key       scheme default",
             "  allow            any address",
             #"source "cron""#,
@@ -37,6 +37,31 @@ struct PipelineConfigSummaryTests {
         for line in expectedLines {
             #expect(lines.contains(line), "missing line \(line) in:\n\(summary)")
         }
+    }
+
+    @Test("a source without tolerance shows its scheme's window as a value: MercadoPago 5d, Stripe 5m, GitHub none")
+    func toleranceDefaults() throws {
+        let summary = try load("""
+            [[source]]
+            name = "mp"
+            path = "/hooks/mp"
+            scheme = "mercadopago"
+            secrets = ["env:MP"]
+
+            \(minimalSource)
+
+            [[source]]
+            name = "gh"
+            path = "/hooks/gh"
+            scheme = "github"
+            secrets = ["env:GH"]
+            """).config.summary()
+        let tolerances = summary.split(separator: "\n").filter { $0.hasPrefix("  tolerance ") }
+        #expect(tolerances == [
+            "  tolerance        5d (the scheme's default)",
+            "  tolerance        5m (the scheme's default)",
+            "  tolerance        none (the scheme signs no timestamp)",
+        ], "\(summary)")
     }
 
     @Test("the defaults render readably, IPv6 hosts in brackets")

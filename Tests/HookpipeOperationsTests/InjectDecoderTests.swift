@@ -59,7 +59,8 @@ struct InjectDecoderTests {
     @Test("invalid JSON (with jansson's column), non-objects and oversized lines are refused; blank lines skipped")
     func refusals() throws {
         let invalid = try #require(reason(decode(decoder(), #"{"id":1,}"#)))
-        #expect(invalid.hasPrefix("invalid JSON at column "), "\(invalid)")
+        #expect(invalid.hasPrefix("not JSON: "), "\(invalid)")
+        #expect(reason(decode(decoder(), "not json")) == "not JSON: '[' or '{' expected near 'not' (jansson stopped at column 3)")
         #expect(reason(decode(decoder(), #"{"id":1,"id":2}"#))?.contains("duplicate") == true)
         #expect(reason(decode(decoder(), "[1,2]")) == "not a JSON object (one event object per line is expected)")
         #expect(reason(decode(decoder(max: 10), #"{"id":"0123456789"}"#)) == "19 bytes, more than max_body_bytes (10)")

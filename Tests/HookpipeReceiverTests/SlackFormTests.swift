@@ -17,11 +17,31 @@ struct SlackFormTests {
         #expect(SlackForm.fields(Array("a=%FF".utf8)) == nil, "not UTF-8")
     }
 
-    @Test("a slash command becomes one object of string fields; a repeated name keeps its last value in its first place")
+    @Test("a slash command becomes one object of string fields, without Slack's verification token; a repeated name keeps its last value in its first place")
     func slashCommand() {
-        let body = "token=x&command=%2Fdeploy&text=prod+now&trigger_id=13345224609.738474920.8088930838d88f008e0&command=%2Fship"
+        let body = "token=x&command=%2Fdeploy&text=prod+now&trigger_id=13345224609.738474920.8088930838d88f008e0&command=%2Fship&token=y"
         #expect(text(SlackForm.json(from: Array(body.utf8)))
-            == #"{"token":"x","command":"/ship","text":"prod now","trigger_id":"13345224609.738474920.8088930838d88f008e0"}"#)
+            == #"{"command":"/ship","text":"prod now","trigger_id":"13345224609.738474920.8088930838d88f008e0"}"#)
+    }
+
+    @Test("an interaction's payload loses its top-level token, wherever it stands, and keeps every other byte")
+    func interactionToken() {
+        let cases: [(payload: String, stored: String)] = [
+            (#"{"type":"block_actions","token":"legacy","n":0.1}"#, #"{"type":"block_actions","n":0.1}"#),
+            (#"{"token":"legacy","type":"shortcut"}"#, #"{"type":"shortcut"}"#),
+            (#"{ "type" : "shortcut" , "token" : "legacy" }"#, #"{ "type" : "shortcut"  }"#),
+            (#"{"token":"legacy"}"#, #"{}"#),
+            (#"{"token":"escaped","user":{"token":"nested stays"},"t":["token"]}"#,
+             #"{"user":{"token":"nested stays"},"t":["token"]}"#),
+            (#"{"a":{"b":[1,{"c":"}"}]},"token":"x","z":true}"#, #"{"a":{"b":[1,{"c":"}"}]},"z":true}"#),
+            (#"{"token":"one","token":"two","x":1}"#, #"{"x":1}"#),
+            (#"{"type":"no token here"}"#, #"{"type":"no token here"}"#),
+            (#"{"token":"unterminated}"#, #"{"token":"unterminated}"#),
+        ]
+        for (payload, stored) in cases {
+            let body = "payload=" + payload.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
+            #expect(text(SlackForm.json(from: Array(body.utf8))) == stored, "\(payload)")
+        }
     }
 
     @Test("an interaction's payload field is the event, as sent")
@@ -47,7 +67,7 @@ struct SlackFormTests {
         let source = try makeSource(.slack, secrets: ["slack-secret"])
         let harness = try await ReceiverHarness(sources: [source])
         defer { harness.removeDirectory() }
-        let body = "command=%2Fdeploy&text=prod+now&user_id=U2147483697&trigger_id=13345224609.738474920.8088930838d88f008e0"
+        let body = "token=gIkuvaNzQIHg97ATvDxqgjtO&command=%2Fdeploy&text=prod+now&user_id=U2147483697&trigger_id=13345224609.738474920.8088930838d88f008e0"
         let first = try await harness.postSigned(source, body: body, extraHeaders: Self.form)
         #expect(first.status == 200)
         #expect(first.body.isEmpty)
@@ -65,11 +85,12 @@ struct SlackFormTests {
         let source = try makeSource(.slack, secrets: ["slack-secret"])
         let harness = try await ReceiverHarness(sources: [source])
         defer { harness.removeDirectory() }
-        let json = #"{"type":"view_submission","trigger_id":"9.8.7","view":{"id":"V1"}}"#
+        let json = #"{"type":"view_submission","token":"gIkuvaNzQIHg97ATvDxqgjtO","trigger_id":"9.8.7","view":{"id":"V1"}}"#
         let body = "payload=" + json.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
         let accepted = try await harness.postSigned(source, body: body, extraHeaders: Self.form)
         #expect(accepted.status == 200 && accepted.body.isEmpty)
-        #expect(try await harness.store.events(after: 0, limit: 10).map { String(decoding: $0.payload, as: UTF8.self) } == [json])
+        #expect(try await harness.store.events(after: 0, limit: 10).map { String(decoding: $0.payload, as: UTF8.self) }
+            == [#"{"type":"view_submission","trigger_id":"9.8.7","view":{"id":"V1"}}"#])
 
         let forged = try await harness.postSigned(source, body: body, extraHeaders: Self.form + [("X-Slack-Signature", "v0=" + String(repeating: "0", count: 64))])
         #expect(forged.status == 401)
