@@ -1,7 +1,7 @@
 #!/usr/bin/env perl
 # tag.pl — Perl (core JSON::PP only): adds "tags" from the environment
 # variable TAGS (comma-separated, set it with the stage's `environment`) and
-# counts the hop ("hops"). Keeps "seq", and keeps the line as it came, like
+# counts the hop ("hops"). Keeps "seq" and "mark", and keeps the line as it came, like
 # normalize.py: every member byte for byte and in its order, "tags" and
 # "hops" replaced where the line has them and appended where it does not
 # (decoding into a Perl hash and encoding it again would reorder the keys

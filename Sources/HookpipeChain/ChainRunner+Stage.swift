@@ -30,8 +30,9 @@ extension ChainRunner {
         } catch {
             let decision = stages[index].backoff.exited(after: .zero, jitter: Double.random(in: 0..<1))
             stages[index].failed = decision.failed
+            stages[index].restarts += 1
             stages[index].phase = stopping ? .stopped : .backoff(until: now + decision.delay)
-            logger.error("stage cannot start", metadata: stageMetadata(index, ["error": "\(error)", "stage.retry_in": "\(decision.delay)"]))
+            logger.error("stage cannot start", metadata: stageMetadata(index, ["error": "\(error)", "stage.retry_in": "\(Self.milliseconds(decision.delay))"]))
             return
         }
         stages[index].generation += 1
@@ -78,6 +79,11 @@ extension ChainRunner {
     /// Whether everything upstream of `index` has stopped for good.
     func upstreamStopped(_ index: Int) -> Bool {
         index == 0 ? stopping : stages[index - 1].phase == .stopped
+    }
+
+    /// A delay as logs show it: whole milliseconds (`114ms`), not `0.1138830064767714 seconds`.
+    static func milliseconds(_ duration: Duration) -> String {
+        "\(Int((duration / .milliseconds(1)).rounded()))ms"
     }
 
     // MARK: - Writer
@@ -212,7 +218,7 @@ extension ChainRunner {
                 if lastLogged.map({ now - $0 >= .seconds(10) }) ?? true {
                     lastLogged = now
                     logger.error("cannot write the chain output; retrying, nothing past it settles",
-                                 metadata: ["stage.name": "\(name)", "error": "\(error)", "chain.retry_in": "\(pause)"])
+                                 metadata: ["stage.name": "\(name)", "error": "\(error)", "chain.retry_in": "\(Self.milliseconds(pause))"])
                 }
                 let current = lock.withLock {
                     outputFailing = true
@@ -375,7 +381,7 @@ extension ChainRunner {
         let decision = stages[index].backoff.exited(after: uptime, jitter: Double.random(in: 0..<1))
         if decision.failed && !stages[index].failed {
             logger.error("stage is crash-looping; marked failed, retrying at the backoff cap",
-                         metadata: stageMetadata(index, ["stage.retry_in": "\(decision.delay)"]))
+                         metadata: stageMetadata(index, ["stage.retry_in": "\(Self.milliseconds(decision.delay))"]))
         }
         stages[index].failed = decision.failed
         stages[index].phase = .backoff(until: now + decision.delay)

@@ -60,7 +60,7 @@ public final class ChainRunner: @unchecked Sendable {
         self.store = store
         self.logger = logger
         self.baseEnvironment = [
-            "PATH": path ?? "/usr/local/bin:/usr/bin:/bin",
+            "PATH": path ?? LaunchSpec.defaultSearchPath,
             "LANG": "C.UTF-8",
             "HOOKPIPE_STATE_DIR": stateDirectory,
             "HOOKPIPE_STAGE_COUNT": String(config.stages.count),

@@ -1,5 +1,5 @@
 import Foundation
-import HookpipeChain
+@testable import HookpipeChain
 import HookpipeConfig
 import HookpipeStore
 import Testing
@@ -151,7 +151,15 @@ struct ChainSupervisionTests {
         ]))
         #expect(await harness.wait(.seconds(5)) { runner.status().stages[0].failed })
         #expect(runner.degraded)
+        // Each failed start counts as a restart (status showed RESTARTS 0 after seven).
+        #expect(runner.status().stages[0].restarts >= 2)
         _ = await harness.stop(runner)
+    }
+
+    @Test("delays are logged in whole milliseconds")
+    func delayFormat() {
+        #expect(ChainRunner.milliseconds(.nanoseconds(113_883_006)) == "114ms")
+        #expect(ChainRunner.milliseconds(.seconds(2)) == "2000ms")
     }
 
     @Test("a slow-starting stage at the in-flight bound is not drained before it can answer")
