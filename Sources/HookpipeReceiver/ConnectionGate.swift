@@ -92,11 +92,6 @@ final class ConnectionGate: Sendable {
         }
     }
 
-    /// Connections counted as open, and of those idle (for tests and logs).
-    var counts: (open: Int, idle: Int) {
-        state.withLock { ($0.admission.openCount, $0.admission.idleCount) }
-    }
-
     /// The pause after a failed `accept`, for NIO's `AcceptBackoffHandler`
     /// (it stops reading the listening socket meanwhile); logged throttled.
     func backoff(after error: IOError, eventLoop: any EventLoop) -> TimeAmount? {
