@@ -73,10 +73,9 @@ public final class AdminServer: Service {
         let settings = self.settings
         let endpoints = self.endpoints
         let logger = self.logger
-        let limiter = HTTPConnectionParts.connectionLimiter(maximum: settings.limits.maxConnections) {
-            logger.warning("admin connection refused: too many open connections",
-                           metadata: ["limit": "\(settings.limits.maxConnections)"])
-        }
+        let limiter = HTTPConnectionParts.connectionLimiter(maximum: settings.limits.maxConnections,
+                                                            refusalMessage: "admin connections refused: too many open connections",
+                                                            logger: logger)
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 64)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)

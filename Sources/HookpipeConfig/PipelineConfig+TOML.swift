@@ -10,9 +10,10 @@
 /// port = 8080                     # 1–65535; default 8080
 /// max_body_bytes = 1048576        # > 0; default 1048576 (1 MiB)
 /// max_header_bytes = 16384        # > 0; default 16384 (16 KiB)
-/// max_connections = 1024          # > 0; default 1024
+/// max_connections = 1024          # > 0; default 1024 (lowered at start to fit RLIMIT_NOFILE)
 /// request_timeout = "10s"         # default "10s"
 /// idle_timeout = "60s"            # default "60s"
+/// first_byte_timeout = "10s"      # a new connection silent this long is closed; default request_timeout
 /// threads = 0                     # >= 0, 0 = one per core; default 0
 /// tls_certificate = "tls.pem"     # PEM chain for native HTTPS (with tls_key); default none (plain HTTP)
 /// tls_key = "tls.key"             # PEM private key (with tls_certificate); default none

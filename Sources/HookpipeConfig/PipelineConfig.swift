@@ -42,12 +42,17 @@ public struct ServerConfig: Sendable, Equatable {
     public var maxBodyBytes: Int = 1 << 20
     /// Largest total size of request header names and values; larger gets 431. Default 16 KiB.
     public var maxHeaderBytes: Int = 16 << 10
-    /// Connections open at once; further connections are closed at accept. Default 1024.
+    /// Connections open at once (lowered at start to fit the descriptor limit);
+    /// at the limit the oldest idle connection is closed to make room, and
+    /// when none is idle a new one is answered 503. Default 1024.
     public var maxConnections: Int = 1024
     /// Time a client has to send one whole request, head and body, once it started. Default 10 s.
     public var requestTimeout: Duration = .seconds(10)
     /// Time an idle keep-alive connection stays open. Default 60 s.
     public var idleTimeout: Duration = .seconds(60)
+    /// Time a new connection may stay silent before it is closed; `nil`
+    /// (the default) means ``requestTimeout``.
+    public var firstByteTimeout: Duration?
     /// Event-loop threads; 0 means one per core. Default 0.
     public var threads: Int = 0
     /// PEM certificate chain for native HTTPS, absolute after loading. `nil` = plain HTTP. Set with ``tlsKey``.

@@ -2,7 +2,7 @@
 extension ServerConfig: ConfigSection {
     static let tomlKeys = [
         "host", "port", "max_body_bytes", "max_header_bytes", "max_connections",
-        "request_timeout", "idle_timeout", "threads", "tls_certificate", "tls_key", "trusted_proxies",
+        "request_timeout", "idle_timeout", "first_byte_timeout", "threads", "tls_certificate", "tls_key", "trusted_proxies",
     ]
 
     init(toml table: TableReader?, context: inout DecodingContext) throws(ConfigError) {
@@ -19,6 +19,7 @@ extension ServerConfig: ConfigSection {
         if let count = try table.positiveInteger("max_connections") { maxConnections = count }
         if let timeout = try table.duration("request_timeout") { requestTimeout = timeout }
         if let timeout = try table.duration("idle_timeout") { idleTimeout = timeout }
+        if let timeout = try table.duration("first_byte_timeout") { firstByteTimeout = timeout }
         if let count = try table.integer("threads", expected: "0 (one per core) or a positive integer", isValid: { $0 >= 0 }) {
             threads = count
         }

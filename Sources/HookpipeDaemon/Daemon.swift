@@ -36,6 +36,8 @@ public struct Daemon {
         // point of start-up (store recovery, just after "listening") becomes a
         // graceful shutdown instead of the default action, death mid-start.
         let stops = await UnixSignalsSequence(trapping: .sigterm, .sigint)
+        // Before anything opens a file: connections must not take the descriptors the store and stages need.
+        let descriptorLimits = DescriptorLimit.raiseSoftToHard()
         for warning in loaded.warnings {
             logger.warning("config warning", metadata: ["detail": "\(warning)"])
         }
@@ -71,12 +73,14 @@ public struct Daemon {
         // Trapped before the listener opens (and says "listening"), so a reload asked for from then on is not lost.
         let hangups = await UnixSignalsSequence(trapping: .sighup)
         let threads = config.server.threads > 0 ? config.server.threads : System.coreCount
+        let maxConnections = Self.fitConnections(config, threads: threads, limits: descriptorLimits, logger: logger)
         let group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
         let httpSocket = activation?.listener(named: SocketActivation.httpName)
         let receiver = ReceiverServer(
             settings: .init(host: config.server.host, port: config.server.port, maxBodyBytes: config.server.maxBodyBytes,
-                            maxHeaderBytes: config.server.maxHeaderBytes, maxConnections: config.server.maxConnections,
+                            maxHeaderBytes: config.server.maxHeaderBytes, maxConnections: maxConnections,
                             requestTimeout: config.server.requestTimeout, idleTimeout: config.server.idleTimeout,
+                            firstByteTimeout: config.server.firstByteTimeout,
                             inheritedSocket: httpSocket),
             ingest: Ingest(sources: sources, trustedProxies: proxies, metricsFactory: metrics.factory), tls: tls, store: store, group: group, logger: logger)
         let storeHealth = StoreHealth()
@@ -153,6 +157,30 @@ public struct Daemon {
             parts.append(failed.isEmpty ? "all stages running" : "DEGRADED: failing \(failed.joined(separator: ","))")
             return parts.joined(separator: "; ")
         }
+    }
+
+    /// `[server] max_connections`, lowered when the descriptor limit leaves
+    /// no room for it beside the reserve (``DescriptorBudget``); logs both limits.
+    static func fitConnections(_ config: PipelineConfig, threads: Int, limits: (before: DescriptorLimit, after: DescriptorLimit)?,
+                               logger: Logger) -> Int {
+        guard let limits else {
+            logger.warning("cannot read the file descriptor limit (getrlimit); max_connections is not fitted to it")
+            return config.server.maxConnections
+        }
+        let budget = DescriptorBudget(descriptorLimit: limits.after.soft, configured: config.server.maxConnections, threads: threads,
+                                      stages: config.chain.stages.count,
+                                      adminConnections: config.admin.enabled ? AdminServer.Limits().maxConnections : 0)
+        let metadata: Logger.Metadata = [
+            "fd.soft_at_start": "\(limits.before.soft)", "fd.soft": "\(limits.after.soft)", "fd.hard": "\(limits.after.hard)",
+            "fd.reserve": "\(budget.reserve)", "http.max_connections": "\(budget.maxConnections)",
+        ]
+        if budget.lowered {
+            logger.warning("max_connections lowered to fit the file descriptor limit (raise LimitNOFILE= to allow more)",
+                           metadata: metadata.merging(["config.max_connections": "\(config.server.maxConnections)"]) { $1 })
+        } else {
+            logger.notice("file descriptor limit", metadata: metadata)
+        }
+        return budget.maxConnections
     }
 
     /// The receiver's TLS context when `[server]` names a certificate and key.

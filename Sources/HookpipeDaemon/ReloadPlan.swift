@@ -41,6 +41,7 @@ struct ReloadPlan: Equatable {
         check("[server] max_connections", \.server.maxConnections)
         check("[server] request_timeout", \.server.requestTimeout)
         check("[server] idle_timeout", \.server.idleTimeout)
+        check("[server] first_byte_timeout", \.server.firstByteTimeout)
         check("[server] threads", \.server.threads)
         check("[store]", \.store)
         check("[log]", \.log)

@@ -11,14 +11,18 @@ public enum OperatorStore {
     /// not exist: operator commands never create a store, so a wrong
     /// `--config` cannot leave an empty one behind.
     ///
-    /// - Parameter configFile: named in the error.
-    public static func open(_ config: PipelineConfig, configFile: String, logger: Logger) throws(OperationError) -> any EventStore {
+    /// - Parameters:
+    ///   - configFile: named in the error.
+    ///   - readOnly: for commands that only read (`status`, `tail`, `dlq list`,
+    ///     `dlq show`): the store is opened so that nothing can be written to it.
+    public static func open(_ config: PipelineConfig, configFile: String, readOnly: Bool = false,
+                            logger: Logger) throws(OperationError) -> any EventStore {
         let path = config.store.databasePath
         guard FileManager.default.fileExists(atPath: path) else {
             throw OperationError(.noStore, "no store at \(path) (state_directory of \(configFile)); has `hookpipe run` ever started with this configuration?")
         }
         do {
-            return try SQLiteEventStore(path: path, maxBatch: config.store.maxBatch, logger: logger)
+            return try SQLiteEventStore(path: path, maxBatch: config.store.maxBatch, readOnly: readOnly, logger: logger)
         } catch {
             throw OperationError(.store, "cannot open the store \(path): \(error)")
         }

@@ -8,9 +8,18 @@ extension StatusReport {
         return true
     }
 
-    /// The chain as the running daemon reported it; `nil` while it is down.
+    /// The chain as the running daemon reported it; `nil` while it is down,
+    /// or when its report is stale.
     var liveChain: StatusSnapshot.Chain? {
-        isRunning ? snapshot?.chain : nil
+        if case .stale = state { return nil }
+        return isRunning ? snapshot?.chain : nil
+    }
+
+    /// The store's free space as a line: `FULL` when it has no room for another commit.
+    var diskLine: String? {
+        guard let diskFreeBytes else { return nil }
+        let free = "\(diskFreeBytes / 1024) KiB free"
+        return storeFull ? "FULL (\(free)): new events are refused with 503 store_full until space is freed" : free
     }
 
     /// For people: the state on the first line, then the store's numbers and the stages.
@@ -19,6 +28,7 @@ extension StatusReport {
         switch state {
         case .running: text += "running"
         case .degraded(let failed): text += "DEGRADED, failing: \(failed.joined(separator: ", "))"
+        case .stale(let why): text += "running, but \(why) (cannot write it, or hung)"
         case .notRunning(let why): text += "not running: \(why)"
         }
         if isRunning, let snapshot {
@@ -29,6 +39,7 @@ extension StatusReport {
         if isRunning, let snapshot {
             facts.add(["store check:", snapshot.storeCheck.hasPrefix("damaged") ? snapshot.storeCheck + " (see the log)" : snapshot.storeCheck])
         }
+        if let diskLine { facts.add(["store disk:", diskLine]) }
         facts.add(["last seq:", String(lastSeq)])
         if let checkpoint, let backlog {
             facts.add(["checkpoint:", "\(checkpoint) (backlog \(backlog))"])
@@ -62,10 +73,15 @@ extension StatusReport {
         case .degraded(let failed):
             object.set("state", "degraded")
             object.set("failed_stages", failed)
+        case .stale(let why):
+            object.set("state", "running_stale")
+            object.set("reason", why)
         case .notRunning(let why):
             object.set("state", "not_running")
             object.set("reason", why)
         }
+        object.set("store_full", storeFull)
+        if let diskFreeBytes { object.set("store_disk_free_bytes", diskFreeBytes) } else { object.setNull("store_disk_free_bytes") }
         object.set("exit_code", Int64(exitCode))
         if let snapshot {
             object.set("pid", Int64(snapshot.pid))

@@ -11,13 +11,18 @@ import HookpipeJSON
 /// runs or not).
 ///
 /// Exit codes, after `systemctl status`: 0 running and healthy, 2 running
-/// but degraded (a stage is failed: crash-looping), 3 not running. Errors
-/// (unreadable configuration, store or `status.json`) are 1.
+/// but degraded (a stage is failed: crash-looping; the store's disk is full;
+/// or the daemon runs but has not rewritten `status.json` for over 5 s),
+/// 3 not running. Errors (unreadable configuration, store or `status.json`)
+/// are 1.
 public struct StatusReport: Sendable {
     public enum State: Sendable, Equatable {
         case running
         /// Running, with these stages failed.
         case degraded([String])
+        /// The daemon's process runs (same pid, same start time) but its
+        /// `status.json` is older than 5 s; with since when.
+        case stale(String)
         /// Not running, with why we think so.
         case notRunning(String)
     }
@@ -32,6 +37,8 @@ public struct StatusReport: Sendable {
     public var deadLetters: Int
     /// The configured stages' names.
     public var stages: [String]
+    /// Free bytes on the store's file system; `nil` when unknown.
+    public var diskFreeBytes: Int64?
 
     public static let exitRunning: Int32 = 0
     public static let exitDegraded: Int32 = 2
@@ -42,36 +49,55 @@ public struct StatusReport: Sendable {
         checkpoint.map { max(0, lastSeq - $0) }
     }
 
+    /// The store's disk has no room for another commit (``DiskSpace/isFull(freeBytes:)``).
+    public var storeFull: Bool {
+        diskFreeBytes.map(DiskSpace.isFull(freeBytes:)) ?? false
+    }
+
     public var exitCode: Int32 {
         switch state {
-        case .running: Self.exitRunning
-        case .degraded: Self.exitDegraded
+        case .running: storeFull ? Self.exitDegraded : Self.exitRunning
+        case .degraded, .stale: Self.exitDegraded
         case .notRunning: Self.exitNotRunning
         }
     }
 
-    /// Decides the state from a snapshot (or none) and whether its writer is alive.
-    public init(snapshot: StatusSnapshot?, live: Bool, storePath: String, lastSeq: Int64, checkpoint: Int64?, deadLetters: Int, stages: [String]) {
+    /// Decides the state from a snapshot (or none) and whether its writer is
+    /// alive; when not `live`, looks the writer's pid up to tell why.
+    public init(snapshot: StatusSnapshot?, live: Bool, storePath: String, lastSeq: Int64, checkpoint: Int64?, deadLetters: Int,
+                stages: [String], diskFreeBytes: Int64? = nil) {
+        let writer: StatusSnapshot.Writer? = live ? .live : snapshot?.writer(nowMicros: Int64(Date().timeIntervalSince1970 * 1_000_000))
+        self.init(snapshot: snapshot, writer: writer, storePath: storePath, lastSeq: lastSeq, checkpoint: checkpoint,
+                  deadLetters: deadLetters, stages: stages, diskFreeBytes: diskFreeBytes)
+    }
+
+    /// Decides the state from a snapshot (or none) and what became of its writer; no I/O.
+    public init(snapshot: StatusSnapshot?, writer: StatusSnapshot.Writer?, storePath: String, lastSeq: Int64, checkpoint: Int64?,
+                deadLetters: Int, stages: [String], diskFreeBytes: Int64?) {
         self.snapshot = snapshot
         self.storePath = storePath
         self.lastSeq = lastSeq
         self.checkpoint = checkpoint
         self.deadLetters = deadLetters
         self.stages = stages
-        guard let snapshot else {
+        self.diskFreeBytes = diskFreeBytes
+        guard let snapshot, let writer else {
             state = .notRunning("no status.json: the daemon has not run with this state directory")
             return
         }
         let when = RFC3339.format(micros: snapshot.updatedAtMicros)
-        if live {
+        switch writer {
+        case .live:
             let failed = snapshot.chain?.stages.filter(\.failed).map(\.name) ?? []
             state = failed.isEmpty ? .running : .degraded(failed)
-        } else if !snapshot.running {
+        case .stale:
+            state = .stale("status.json is stale: pid \(snapshot.pid) (the same process) has not rewritten it since \(when)")
+        case .stopped:
             state = .notRunning("stopped at \(when) (pid \(snapshot.pid))")
-        } else if kill(snapshot.pid, 0) == 0 || errno == EPERM {
-            state = .notRunning("pid \(snapshot.pid) exists but has not written status.json since \(when): hung, or the pid was reused")
-        } else {
+        case .gone:
             state = .notRunning("pid \(snapshot.pid) is gone (crashed or killed); its last report was at \(when)")
+        case .reused:
+            state = .notRunning("pid \(snapshot.pid) now belongs to another process (the daemon is gone); its last report was at \(when)")
         }
     }
 
@@ -85,14 +111,15 @@ public struct StatusReport: Sendable {
         } catch {
             throw OperationError(.io, "cannot read \(StatusSnapshot.path(stateDirectory: directory)): \(error)")
         }
-        let live = snapshot?.isLive(nowMicros: nowMicros) ?? false
+        let writer = snapshot?.writer(nowMicros: nowMicros)
+        let diskFree = DiskSpace.availableBytes(at: config.store.databasePath)
         let stages = config.chain.stages.map(\.name)
         let store: any EventStore
         do {
-            store = try OperatorStore.open(config, configFile: configFile, logger: logger)
+            store = try OperatorStore.open(config, configFile: configFile, readOnly: true, logger: logger)
         } catch where error.code == .noStore {
-            var report = StatusReport(snapshot: snapshot, live: live, storePath: config.store.databasePath, lastSeq: 0,
-                                      checkpoint: stages.isEmpty ? nil : 0, deadLetters: 0, stages: stages)
+            var report = StatusReport(snapshot: snapshot, writer: writer, storePath: config.store.databasePath, lastSeq: 0,
+                                      checkpoint: stages.isEmpty ? nil : 0, deadLetters: 0, stages: stages, diskFreeBytes: diskFree)
             report.state = .notRunning(error.message)
             return report
         }
@@ -101,8 +128,8 @@ public struct StatusReport: Sendable {
             let lastSeq = try await store.lastSequence()
             let checkpoint = stages.isEmpty ? nil : try await store.checkpoint(ChainRunner.consumer)
             let deadLetters = try await store.deadLetterCount()
-            report = .success(StatusReport(snapshot: snapshot, live: live, storePath: config.store.databasePath, lastSeq: lastSeq,
-                                           checkpoint: checkpoint, deadLetters: deadLetters, stages: stages))
+            report = .success(StatusReport(snapshot: snapshot, writer: writer, storePath: config.store.databasePath, lastSeq: lastSeq,
+                                           checkpoint: checkpoint, deadLetters: deadLetters, stages: stages, diskFreeBytes: diskFree))
         } catch {
             report = .failure(error)
         }

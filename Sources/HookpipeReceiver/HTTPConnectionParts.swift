@@ -1,3 +1,4 @@
+public import Logging
 public import NIOCore
 import NIOHTTP1
 public import NIOPosix
@@ -8,9 +9,11 @@ import HookpipeSync
 /// listeners of the daemon (the admin listener): the connection limit, the
 /// request and idle timeouts (408), and NIO's HTTP/1.1 codec.
 public enum HTTPConnectionParts {
-    /// A server-channel handler that closes accepted connections beyond `maximum`.
-    public static func connectionLimiter(maximum: Int, onRefused: @escaping @Sendable () -> Void) -> any ChannelHandler & Sendable {
-        ConnectionLimiter(maximum: maximum, onRefused: onRefused)
+    /// A server-channel handler that closes accepted connections beyond
+    /// `maximum`, logging `refusalMessage` at most once per 10 s with a count.
+    public static func connectionLimiter(maximum: Int, refusalMessage: Logger.Message, logger: Logger) -> any ChannelHandler & Sendable {
+        ConnectionLimiter(maximum: maximum,
+                          refused: ThrottledWarning(refusalMessage, interval: .seconds(10), metadata: ["limit": "\(maximum)"], logger: logger))
     }
 
     /// Adds the timeout handler and NIO's HTTP/1.1 codec to a new connection,
@@ -38,9 +41,13 @@ public enum HTTPConnectionParts {
     /// per request, even when nobody pipelines), its error handler would
     /// write its 400 ahead of answers still owed, and its response encoder
     /// costs three pipeline writes and a header list per answer.
+    ///
+    /// `firstByteTimeout` bounds how long a new connection may stay silent;
+    /// `activity` is told when the connection starts a request and when it is idle again.
     static func addHTTP1RequestDecoder(to pipeline: ChannelPipeline.SynchronousOperations, requestTimeout: Duration,
-                                       idleTimeout: Duration) throws {
-        try pipeline.addHandler(RequestTimeoutHandler(requestTimeout: .init(requestTimeout), idleTimeout: .init(idleTimeout)))
+                                       idleTimeout: Duration, firstByteTimeout: Duration, activity: ConnectionActivity?) throws {
+        try pipeline.addHandler(RequestTimeoutHandler(requestTimeout: .init(requestTimeout), idleTimeout: .init(idleTimeout),
+                                                      firstByteTimeout: .init(firstByteTimeout), activity: activity))
         try pipeline.addHandler(ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes)))
     }
 

@@ -25,12 +25,15 @@ public final class ReceiverServer: Service {
         public var requestTimeout: Duration
         public var idleTimeout: Duration
         public var retryAfterSeconds: Int
+        /// How long a new connection may stay silent before it is closed; `nil` = `requestTimeout`.
+        public var firstByteTimeout: Duration?
         /// A listening socket inherited from systemd (socket activation); when
         /// set, `host` and `port` are not bound.
         public var inheritedSocket: Int32?
 
         public init(host: String, port: Int, maxBodyBytes: Int, maxHeaderBytes: Int, maxConnections: Int,
-                    requestTimeout: Duration, idleTimeout: Duration, retryAfterSeconds: Int = 5, inheritedSocket: Int32? = nil) {
+                    requestTimeout: Duration, idleTimeout: Duration, retryAfterSeconds: Int = 5, firstByteTimeout: Duration? = nil,
+                    inheritedSocket: Int32? = nil) {
             self.host = host
             self.port = port
             self.maxBodyBytes = maxBodyBytes
@@ -39,6 +42,7 @@ public final class ReceiverServer: Service {
             self.requestTimeout = requestTimeout
             self.idleTimeout = idleTimeout
             self.retryAfterSeconds = retryAfterSeconds
+            self.firstByteTimeout = firstByteTimeout
             self.inheritedSocket = inheritedSocket
         }
     }
@@ -49,6 +53,8 @@ public final class ReceiverServer: Service {
     private let logger: Logger
     private let socket = ListeningSocket()
     private let tlsBox: Swappable<NIOSSLContext?>
+    /// Admits, refuses or makes room for new connections; pauses accepting when descriptors run out.
+    private let gate: ConnectionGate
 
     /// - Parameter tls: serve HTTPS with this context; `nil` for plain HTTP.
     public init(settings: Settings, ingest: Ingest, tls: NIOSSLContext? = nil, store: any EventStore, group: any EventLoopGroup,
@@ -57,6 +63,7 @@ public final class ReceiverServer: Service {
         self.group = group
         self.logger = logger
         self.tlsBox = Swappable(tls)
+        self.gate = ConnectionGate(limit: settings.maxConnections, retryAfterSeconds: settings.retryAfterSeconds, logger: logger)
         self.context = ReceiverContext(
             ingestBox: Swappable(ingest), store: store,
             limits: .init(maxBodyBytes: settings.maxBodyBytes, maxHeaderBytes: settings.maxHeaderBytes,
@@ -86,26 +93,34 @@ public final class ReceiverServer: Service {
         let tlsBox = self.tlsBox
         let settings = self.settings
         let logger = self.logger
-        let limiter = ConnectionLimiter(maximum: settings.maxConnections) {
-            logger.warning("connection refused: too many open connections", metadata: ["limit": "\(settings.maxConnections)"])
-        }
+        let gate = self.gate
+        let firstByteTimeout = settings.firstByteTimeout ?? settings.requestTimeout
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1024)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .serverChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(limiter) }
+                // ServerBootstrap's future-based bind adds no accept backoff: without it,
+                // accept failing with EMFILE would be retried at once, forever.
+                let eventLoop = channel.eventLoop
+                return eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(AcceptBackoffHandler(shouldForwardIOErrorCaught: false) { error in
+                        gate.backoff(after: error, eventLoop: eventLoop)
+                    })
+                }
             }
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelOption(.maxMessagesPerRead, value: 16)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    guard try gate.admit(channel) else { return }  // refused: answered 503
                     let sync = channel.pipeline.syncOperations
                     if let tls = tlsBox.current {
                         try sync.addHandler(NIOSSLServerHandler(context: tls))
                     }
                     // WebhookChannelHandler keeps pipelined requests in order and writes its answers as bytes.
-                    try HTTPConnectionParts.addHTTP1RequestDecoder(to: sync, requestTimeout: settings.requestTimeout,
-                                                                   idleTimeout: settings.idleTimeout)
+                    try HTTPConnectionParts.addHTTP1RequestDecoder(
+                        to: sync, requestTimeout: settings.requestTimeout, idleTimeout: settings.idleTimeout,
+                        firstByteTimeout: firstByteTimeout, activity: ConnectionActivity(gate: gate, id: ObjectIdentifier(channel)))
                     try sync.addHandler(WebhookChannelHandler(shared: context,
                                                               mailbox: context.mailboxes.mailbox(for: channel.eventLoop)))
                 }

@@ -3,15 +3,17 @@ import NIOCore
 /// Closes connections that are idle too long or send a request too slowly.
 ///
 /// Sits in front of the HTTP decoder and sees raw bytes. A connection is
-/// `idle` (until its idle deadline), `reading` a request (until its request
-/// deadline, set by the first byte, so trickled headers count too), or
-/// `busy` while the request is processed (no deadline).
+/// `idle` (until its first-byte deadline when new, its idle deadline between
+/// requests), `reading` a request (until its request deadline, set by the
+/// first byte, so trickled headers count too), or `busy` while the request
+/// is processed (no deadline). A new connection that never speaks is closed
+/// at its first-byte deadline, long before the idle timeout.
 /// ``WebhookChannelHandler`` reports the transitions with outbound user
 /// events.
 ///
 /// A transition only moves the deadline; it neither schedules nor cancels a
 /// timer. Each connection has one timer, which is always due no later than
-/// `step` (the shorter timeout) after it was set. Any deadline set later is
+/// `step` (the shortest timeout) after it was set. Any deadline set later is
 /// at least `step` away, so the timer never fires after it. When the timer
 /// fires before the deadline (or while busy), it sets itself again, at the
 /// deadline when that is within `step`. Scheduling and cancelling two timers
@@ -38,15 +40,24 @@ final class RequestTimeoutHandler: ChannelDuplexHandler, RemovableChannelHandler
 
     private let requestTimeout: TimeAmount
     private let idleTimeout: TimeAmount
-    /// The longest a timer is set ahead: the shorter of the two timeouts.
+    private let firstByteTimeout: TimeAmount
+    /// The longest a timer is set ahead: the shortest of the timeouts.
     private let step: TimeAmount
     private var phase: Phase = .busy
     private var timer: Scheduled<Void>?
+    /// Told when the connection starts a request and when it goes idle again.
+    private let activity: ConnectionActivity?
 
-    init(requestTimeout: TimeAmount, idleTimeout: TimeAmount) {
+    /// - Parameters:
+    ///   - firstByteTimeout: how long a new connection may stay silent; `nil` = `idleTimeout`.
+    ///   - activity: told of idle/busy transitions (the public listener's ``ConnectionGate``).
+    init(requestTimeout: TimeAmount, idleTimeout: TimeAmount, firstByteTimeout: TimeAmount? = nil,
+         activity: ConnectionActivity? = nil) {
         self.requestTimeout = requestTimeout
         self.idleTimeout = idleTimeout
-        self.step = min(requestTimeout, idleTimeout)
+        self.firstByteTimeout = firstByteTimeout ?? idleTimeout
+        self.step = min(requestTimeout, idleTimeout, self.firstByteTimeout)
+        self.activity = activity
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
@@ -68,6 +79,7 @@ final class RequestTimeoutHandler: ChannelDuplexHandler, RemovableChannelHandler
         switch phase {
         case .idle:
             phase = .reading(until: .now() + requestTimeout)
+            activity?.busy()
         case .reading(let deadline) where NIODeadline.now() >= deadline:
             stop()
             Self.timeOutRequest(context: context)
@@ -86,7 +98,10 @@ final class RequestTimeoutHandler: ChannelDuplexHandler, RemovableChannelHandler
             if case .done = phase {} else { phase = .busy }
             promise?.succeed(())
         case is ResponseSent:
-            if case .busy = phase { phase = .idle(until: .now() + idleTimeout) }
+            if case .busy = phase {
+                phase = .idle(until: .now() + idleTimeout)
+                activity?.idle()
+            }
             promise?.succeed(())
         default:
             context.triggerUserOutboundEvent(event, promise: promise)
@@ -102,12 +117,12 @@ final class RequestTimeoutHandler: ChannelDuplexHandler, RemovableChannelHandler
         stop()
     }
 
-    /// The connection is open: it starts idle, with its one timer.
+    /// The connection is open: it starts idle until its first-byte deadline, with its one timer.
     private func start(context: ChannelHandlerContext) {
         guard timer == nil, case .busy = phase else { return }
         let now = NIODeadline.now()
-        phase = .idle(until: now + idleTimeout)
-        setTimer(at: now + step, context: context)  // step ≤ idleTimeout
+        phase = .idle(until: now + firstByteTimeout)
+        setTimer(at: now + step, context: context)  // step ≤ firstByteTimeout
     }
 
     private func stop() {
@@ -155,4 +170,14 @@ final class RequestTimeoutHandler: ChannelDuplexHandler, RemovableChannelHandler
         let buffer = context.channel.allocator.buffer(string: response)
         context.writeAndFlush(NIOAny(buffer)).assumeIsolated().whenComplete { _ in context.close(promise: nil) }
     }
+}
+
+/// Where ``RequestTimeoutHandler`` reports that its connection started a
+/// request (it may not be closed to make room) or went idle (it may).
+struct ConnectionActivity {
+    let gate: ConnectionGate
+    let id: ObjectIdentifier
+
+    func busy() { gate.busy(id) }
+    func idle() { gate.idle(id) }
 }

@@ -17,6 +17,8 @@ public final class SQLiteEventStore: EventStore {
     let observers = AppendObservers()
     /// Set by the first ``close()``; GRDB must not touch a closed pool again.
     private let closed = Locked(false)
+    /// Opened read-only: nothing is ever written, not even at ``close()``.
+    let readOnly: Bool
 
     /// The pool, or ``StoreError/Code/closed`` once ``close()`` began.
     var pool: DatabasePool {
@@ -30,39 +32,20 @@ public final class SQLiteEventStore: EventStore {
     /// up to date. SQLite replays its WAL here, so recovery after a crash is
     /// complete when this returns.
     ///
+    /// With `readOnly` (the operator's `status`, `tail`, `dlq list`) the file
+    /// must exist and is never written: SQLite opens it read-only, the schema
+    /// is not migrated, the WAL is neither inspected (the daemon that owns it
+    /// may be appending a frame right now) nor folded in at ``close()``, and
+    /// appends fail.
+    ///
     /// - Parameters:
     ///   - maxBatch: most events committed in one transaction.
     ///   - metrics: told each commit's latency, or its failure.
-    public init(path: String, maxBatch: Int = 1024, logger: Logger, metrics: StoreMetrics = StoreMetrics()) throws(StoreError) {
+    public init(path: String, maxBatch: Int = 1024, readOnly: Bool = false, logger: Logger,
+                metrics: StoreMetrics = StoreMetrics()) throws(StoreError) {
         self.logger = logger
-        var configuration = Configuration()
-        configuration.label = "hookpipe"
-        configuration.busyMode = .timeout(5)
-        // Before SQLite replays (and rewrites) the WAL: would it drop damaged frames?
-        if let wal = WALInspection.inspect(path: path + "-wal"), wal.damagedFrames > 0 {
-            logger.warning("the store's WAL ends in damaged frames; SQLite discards them and keeps every commit before them", metadata: [
-                "store.path": "\(path)-wal", "store.wal_intact_frames": "\(wal.committedFrames)",
-                "store.wal_damaged_frames": "\(wal.damagedFrames)", "store.wal_damaged_at": "\(wal.damagedAt ?? 0)",
-                "cause": "a write torn by a crash (never acknowledged: commits are synced before the answer) or disk damage",
-            ])
-        }
-        let pool: DatabasePool
-        do {
-            pool = try DatabasePool(path: path, configuration: configuration)
-            // GRDB sets `synchronous = NORMAL` on the pool's writer when it turns
-            // WAL on, after any `prepareDatabase`; NORMAL does not sync the WAL on
-            // commit. Set FULL on the writer now and check it took.
-            let level = try pool.writeWithoutTransaction { db in
-                try db.execute(sql: "PRAGMA synchronous = FULL")
-                return try Int.fetchOne(db, sql: "PRAGMA synchronous")
-            }
-            guard level == 2 else {
-                throw StoreError(.unavailable, "open \(path): SQLite kept synchronous = \(level.map(String.init) ?? "?") instead of FULL (2)")
-            }
-            try SQLiteSchema.migrator().migrate(pool)
-        } catch {
-            throw StoreError.from(error, doing: "open \(path)")
-        }
+        self.readOnly = readOnly
+        let pool = try readOnly ? Self.openReadOnly(path: path) : Self.openForWriting(path: path, logger: logger)
         self.openPool = pool
         // Only the writer thread touches `lastPrune`.
         var lastPrune = Date.distantPast
@@ -179,10 +162,15 @@ public final class SQLiteEventStore: EventStore {
     public func close() async {
         guard closed.withLock({ wasClosed in defer { wasClosed = true }; return !wasClosed }) else { return }
         queue.close()
-        do {
-            _ = try await openPool.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
-        } catch {
-            logger.warning("store could not fold its WAL into the database file", metadata: ["error": "\(error)"])
+        if !readOnly {
+            do {
+                _ = try await openPool.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
+            } catch let error where StoreError.from(error, doing: "checkpoint").code == .full {
+                logger.warning("the disk holding the store is full: its WAL was not folded into the database file (it keeps every commit; the next start folds it)",
+                               metadata: ["error": "\(error)"])
+            } catch {
+                logger.warning("store could not fold its WAL into the database file", metadata: ["error": "\(error)"])
+            }
         }
         do {
             try openPool.close()

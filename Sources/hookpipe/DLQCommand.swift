@@ -33,7 +33,7 @@ struct DLQCommand: AsyncParsableCommand {
         var json = false
 
         func run() async throws {
-            try await OperatorContext.run(options) { context throws(OperationError) in
+            try await OperatorContext.run(options, readOnly: true) { context throws(OperationError) in
                 let letters = try await DeadLetterDesk(store: context.store).all()
                 if json {
                     FileHandle.standardOutput.write(Data(letters.flatMap { $0.json + [0x0A] }))
@@ -66,7 +66,7 @@ struct DLQCommand: AsyncParsableCommand {
         var json = false
 
         func run() async throws {
-            try await OperatorContext.run(options) { context throws(OperationError) in
+            try await OperatorContext.run(options, readOnly: true) { context throws(OperationError) in
                 let letter = try await DeadLetterDesk(store: context.store).letter(id)
                 if json {
                     FileHandle.standardOutput.write(Data(letter.json + [0x0A]))

@@ -17,13 +17,14 @@ struct OperatorContext {
     /// Runs `body` with the configuration and the store, then closes the store.
     /// An ``OperationError`` is printed as `hookpipe: <message>` and exits 1,
     /// except a closed output pipe, which ends the command quietly with 0.
-    /// `body` returns the exit code.
-    static func run(_ options: ConfigOptions, _ body: (OperatorContext) async throws(OperationError) -> Int32) async throws {
+    /// `body` returns the exit code. `readOnly` commands open the store so
+    /// that nothing can be written to it.
+    static func run(_ options: ConfigOptions, readOnly: Bool = false, _ body: (OperatorContext) async throws(OperationError) -> Int32) async throws {
         let config = try load(options)
         let logger = Self.logger()
         let code: Int32
         do {
-            let store = try OperatorStore.open(config, configFile: options.config, logger: logger)
+            let store = try OperatorStore.open(config, configFile: options.config, readOnly: readOnly, logger: logger)
             let result: Result<Int32, OperationError>
             do {
                 result = .success(try await body(OperatorContext(config: config, configFile: options.config, store: store, logger: logger)))

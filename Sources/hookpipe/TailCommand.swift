@@ -55,7 +55,7 @@ struct TailCommand: AsyncParsableCommand {
         let filter = EventFilter(source: source, receivedSinceMicros: try parseSince(since), fromSeq: fromSeq)
         let count = lines ?? (since == nil && fromSeq == nil ? 10 : nil)
         let follow = self.follow
-        try await OperatorContext.run(options) { context throws(OperationError) in
+        try await OperatorContext.run(options, readOnly: true) { context throws(OperationError) in
             context.noteUnknownSource(source)
             let stdout = DescriptorStream(fd: STDOUT_FILENO)
             let tailer = Tailer(store: context.store, filter: filter, lines: count)

@@ -45,9 +45,17 @@ struct DaemonEndToEndTests {
         let process = Process()
         let stderr: ReadAll
 
-        init(config: String, environment: [String: String] = [:]) throws {
-            process.executableURL = URL(fileURLWithPath: HookpipeBinary.path)
-            process.arguments = ["run", "--config", config]
+        /// - Parameter descriptorLimit: run under this `RLIMIT_NOFILE`, soft and
+        ///   hard (`ulimit -n` in a shell that then execs the daemon: same pid).
+        init(config: String, environment: [String: String] = [:], descriptorLimit: Int? = nil) throws {
+            if let descriptorLimit {
+                process.executableURL = URL(fileURLWithPath: "/bin/sh")
+                process.arguments = ["-c", "ulimit -Sn \(descriptorLimit) && ulimit -Hn \(descriptorLimit) && exec \"$0\" run --config \"$1\"",
+                                     HookpipeBinary.path, config]
+            } else {
+                process.executableURL = URL(fileURLWithPath: HookpipeBinary.path)
+                process.arguments = ["run", "--config", config]
+            }
             if !environment.isEmpty {
                 process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
             }

@@ -26,11 +26,15 @@ enum LoopbackHTTP {
         return try exchange(port: port, Array((head + "\r\n" + body).utf8))
     }
 
-    /// Sends `request`, reads to end of stream (at most 10 s without data).
-    static func exchange(port: Int, _ request: [UInt8]) throws -> Response {
+    /// A socket connected to 127.0.0.1:`port`; `connectTimeout` (whole
+    /// seconds) bounds `connect` when the server's backlog is full.
+    static func connected(port: Int, connectTimeout: Int? = nil) throws -> Int32 {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw Failure(description: "socket: errno \(errno)") }
-        defer { close(fd) }
+        if let connectTimeout {
+            var timeout = timeval(tv_sec: connectTimeout, tv_usec: 0)
+            setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
@@ -38,7 +42,18 @@ enum LoopbackHTTP {
         let connected = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
-        guard connected == 0 else { throw Failure(description: "connect to port \(port): errno \(errno)") }
+        guard connected == 0 else {
+            let error = Failure(description: "connect to port \(port): errno \(errno)")
+            close(fd)
+            throw error
+        }
+        return fd
+    }
+
+    /// Sends `request`, reads to end of stream (at most 10 s without data).
+    static func exchange(port: Int, _ request: [UInt8]) throws -> Response {
+        let fd = try connected(port: port)
+        defer { close(fd) }
         var timeout = timeval(tv_sec: 10, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         var offset = 0

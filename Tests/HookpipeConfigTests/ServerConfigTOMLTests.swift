@@ -11,6 +11,13 @@ struct ServerConfigTOMLTests {
         let config = try load(server("request_timeout = \"5m\"\nidle_timeout = 30")).config
         #expect(config.server.requestTimeout == .seconds(300))
         #expect(config.server.idleTimeout == .seconds(30))
+        #expect(config.server.firstByteTimeout == nil, "absent: the request timeout applies")
+    }
+
+    @Test("first_byte_timeout bounds how long a new connection may stay silent")
+    func firstByteTimeout() throws {
+        let config = try load(server("first_byte_timeout = \"2s\"")).config
+        #expect(config.server.firstByteTimeout == .seconds(2))
     }
 
     @Test("port must be 1 to 65535", arguments: [0, -1, 65_536, 70_000])
@@ -32,7 +39,7 @@ struct ServerConfigTOMLTests {
         expectError(server("\(key) = 0"), code: .invalidValue, containing: ["server.\(key): expected a positive integer, found 0"])
     }
 
-    @Test("timeouts must be positive durations", arguments: ["request_timeout", "idle_timeout"])
+    @Test("timeouts must be positive durations", arguments: ["request_timeout", "idle_timeout", "first_byte_timeout"])
     func positiveTimeouts(key: String) {
         expectError(
             server("\(key) = \"0s\""), code: .invalidValue,
@@ -77,7 +84,7 @@ struct ServerConfigTOMLTests {
             server("prot = 8080"), code: .unknownKey,
             containing: [
                 "pipeline.conf: server.prot: unknown key (did you mean \"port\"?)",
-                "valid keys here: host, port, max_body_bytes, max_header_bytes, max_connections, request_timeout, idle_timeout, threads",
+                "valid keys here: host, port, max_body_bytes, max_header_bytes, max_connections, request_timeout, idle_timeout, first_byte_timeout, threads",
             ])
     }
 }

@@ -63,10 +63,36 @@ struct StatusReportTests {
         // A pid that cannot exist: the daemon was killed.
         guard case .notRunning(let gone) = report(snapshot(pid: Int32.max), live: false).state else { Issue.record("not running"); return }
         #expect(gone.contains("is gone"))
-        guard case .notRunning(let hung) = report(snapshot(), live: false).state else { Issue.record("not running"); return }
-        #expect(hung.contains("has not written status.json since"))
+        // Our own pid, but this process started long after the snapshot's daemon: a reused pid.
+        guard case .notRunning(let reused) = report(snapshot(), live: false).state else { Issue.record("not running"); return }
+        #expect(reused.contains("now belongs to another process"))
         guard case .notRunning(let never) = report(nil, live: false).state else { Issue.record("not running"); return }
         #expect(never.contains("no status.json"))
+    }
+
+    @Test("the daemon's own process with a stale status.json is running (degraded, exit 2), not 'not running'")
+    func stale() throws {
+        let report = StatusReport(snapshot: snapshot(), writer: .stale, storePath: "/s/hookpipe.sqlite", lastSeq: 10, checkpoint: 7,
+                                  deadLetters: 0, stages: ["normalize", "archive"], diskFreeBytes: 50 << 20)
+        #expect(report.exitCode == 2)
+        #expect(report.isRunning)
+        #expect(report.text().hasPrefix("hookpipe: running, but status.json is stale: pid \(getpid()) (the same process)"))
+        #expect(!report.text().contains("PHASE"), "a stale report's stage table is not shown as current")
+        let json = try JSONDocument.parse(report.json()).get()
+        #expect(json.scalarText(at: "/state") == "running_stale")
+        #expect(String(decoding: report.json(), as: UTF8.self).contains(#""store_full":false"#))
+    }
+
+    @Test("a full store disk is reported, and a running daemon on it is degraded: exit 2")
+    func storeFull() throws {
+        let report = StatusReport(snapshot: snapshot(), writer: .live, storePath: "/s/hookpipe.sqlite", lastSeq: 10, checkpoint: 7,
+                                  deadLetters: 0, stages: ["normalize", "archive"], diskFreeBytes: 12 << 10)
+        #expect(report.state == .running)
+        #expect(report.exitCode == 2)
+        #expect(report.text().contains("store disk:    FULL (12 KiB free)"))
+        let json = try JSONDocument.parse(report.json()).get()
+        #expect(String(decoding: report.json(), as: UTF8.self).contains(#""store_full":true"#))
+        #expect(json.scalarText(at: "/store_disk_free_bytes") == "12288")
     }
 
     @Test("without a chain there is no checkpoint")

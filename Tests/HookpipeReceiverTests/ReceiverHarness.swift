@@ -22,7 +22,7 @@ final class ReceiverHarness: Sendable {
     ///   - store: a store to use instead of a new SQLite one.
     init(sources: [SourceRuntime], directory: String? = nil, store: (any EventStore)? = nil,
          maxBodyBytes: Int = 1 << 20, maxHeaderBytes: Int = 16 << 10, maxConnections: Int = 512, requestTimeout: Duration = .seconds(10),
-         idleTimeout: Duration = .seconds(30), trustedProxies: TrustedProxies? = nil,
+         idleTimeout: Duration = .seconds(30), firstByteTimeout: Duration? = nil, trustedProxies: TrustedProxies? = nil,
          now: @escaping @Sendable () -> Date = Date.init) async throws {
         let directory = directory ?? NSTemporaryDirectory() + "hookpipe-receiver-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -32,7 +32,8 @@ final class ReceiverHarness: Sendable {
         group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
         server = ReceiverServer(
             settings: .init(host: "127.0.0.1", port: 0, maxBodyBytes: maxBodyBytes, maxHeaderBytes: maxHeaderBytes,
-                            maxConnections: maxConnections, requestTimeout: requestTimeout, idleTimeout: idleTimeout, retryAfterSeconds: 7),
+                            maxConnections: maxConnections, requestTimeout: requestTimeout, idleTimeout: idleTimeout, retryAfterSeconds: 7,
+                            firstByteTimeout: firstByteTimeout),
             ingest: Ingest(sources: sources, trustedProxies: trustedProxies, now: now), store: store, group: group, logger: Self.logger)
         try await server.bind()
         port = server.localAddress?.port ?? 0

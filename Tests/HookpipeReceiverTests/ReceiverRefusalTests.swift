@@ -142,16 +142,44 @@ struct ReceiverRefusalTests {
         try await harness.stop()
     }
 
-    @Test("connections beyond max_connections are closed at accept; the held ones still work")
-    func connectionLimit() async throws {
+    @Test("at max_connections a new connection closes the oldest idle one to get in (nginx's way)")
+    func connectionLimitClosesOldestIdle() async throws {
         let source = try makeSource(.github, secrets: ["s"])
         let harness = try await ReceiverHarness(sources: [source], maxConnections: 2)
         defer { harness.removeDirectory() }
-        let held = try (0..<2).map { _ in try RawSocket(port: harness.port) }
-        try await Task.sleep(for: .milliseconds(100))
-        let extra = try RawSocket(port: harness.port)
-        #expect(extra.readsEOF(within: .seconds(5)), "the third connection was not closed")
-        for socket in held { socket.close() }
+        let (oldestClosed, newestOpen) = try await RawHTTPClient.onThread { () throws -> (Bool, Bool) in
+            let oldest = try RawSocket(port: harness.port)
+            Thread.sleep(forTimeInterval: 0.1)
+            let newer = try RawSocket(port: harness.port)
+            Thread.sleep(forTimeInterval: 0.1)
+            let third = try RawSocket(port: harness.port)
+            defer { newer.close(); third.close() }
+            return (oldest.readsEOF(within: .seconds(5)), !newer.readsEOF(within: .seconds(1)))
+        }
+        #expect(oldestClosed, "the oldest idle connection was not closed to make room")
+        #expect(newestOpen, "a younger idle connection was closed instead of the oldest")
+        #expect(try await harness.postSigned(source, body: #"{"after":"limit"}"#).status == 200)
+        try await harness.stop()
+    }
+
+    @Test("at max_connections with every connection busy, a new one is answered 503 with Retry-After; the held ones still work")
+    func connectionLimitRefuses() async throws {
+        let source = try makeSource(.github, secrets: ["s"])
+        let harness = try await ReceiverHarness(sources: [source], maxConnections: 2)
+        defer { harness.removeDirectory() }
+        let refused = try await RawHTTPClient.onThread { () throws -> RawHTTPResponse in
+            // Two requests in progress: their heads started, never finished.
+            let held = try (0..<2).map { _ in try RawSocket(port: harness.port) }
+            for socket in held { socket.send(Array("POST /hooks/github HTTP/1.1\r\n".utf8)) }
+            Thread.sleep(forTimeInterval: 0.2)
+            let extra = try RawSocket(port: harness.port)
+            extra.setReceiveTimeout(.seconds(5))
+            defer { for socket in held { socket.close() } }
+            return try extra.readResponse(timeout: .seconds(5))
+        }
+        #expect(refused.status == 503)
+        #expect(refused.headers["retry-after"] == "7")
+        #expect(refused.field("error") == "too_many_connections")
         try await Task.sleep(for: .milliseconds(100))
         #expect(try await harness.postSigned(source, body: #"{"after":"limit"}"#).status == 200)
         try await harness.stop()

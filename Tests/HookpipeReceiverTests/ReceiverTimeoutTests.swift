@@ -30,6 +30,24 @@ struct ReceiverTimeoutTests {
         try await harness.stop()
     }
 
+    @Test("a new connection that never sends a byte is closed at first_byte_timeout, long before idle_timeout")
+    func silentConnectionCloses() async throws {
+        let source = try makeSource(.stripe, secrets: ["whsec_silent"])
+        let harness = try await ReceiverHarness(sources: [source], idleTimeout: .seconds(60), firstByteTimeout: .seconds(1))
+        defer { harness.removeDirectory() }
+        let closedAfter = try await RawHTTPClient.onThread { () throws -> TimeInterval? in
+            let socket = try RawSocket(port: harness.port)
+            let opened = Date()
+            guard socket.readsEOF(within: .seconds(10)) else { return nil }
+            return Date().timeIntervalSince(opened)
+        }
+        let seconds = try #require(closedAfter, "a silent connection was still open after 10 s")
+        #expect(seconds >= 0.5 && seconds < 5, "closed after \(seconds) s; first_byte_timeout is 1 s")
+        // A connection that speaks in time is served.
+        #expect(try await harness.postSigned(source, body: #"{"id":"evt_after_silent"}"#).status == 200)
+        try await harness.stop()
+    }
+
     @Test("a connection that keeps sending requests stays open past idle_timeout: each answer moves the deadline")
     func busyConnectionStaysOpen() async throws {
         let source = try makeSource(.stripe, secrets: ["whsec_busy"])
