@@ -1,13 +1,13 @@
 /// Renders an argv as one line that a POSIX shell would split back into the same words.
-enum ShellQuoting {
+public enum ShellQuoting {
     /// The words joined by spaces, each quoted only when it needs to be: `jq -c '.a | .b'`.
-    static func line(_ words: [String]) -> String {
+    public static func line(_ words: [String]) -> String {
         words.map(quoted).joined(separator: " ")
     }
 
     /// `word` unchanged when it holds only characters no shell treats specially,
     /// else in single quotes with each `'` written as `'\''`; `''` for an empty word.
-    static func quoted(_ word: String) -> String {
+    public static func quoted(_ word: String) -> String {
         if !word.isEmpty, word.unicodeScalars.allSatisfy(isPlain) { return word }
         return "'" + word.replacing("'", with: #"'\''"#) + "'"
     }

@@ -4,10 +4,12 @@ import HookpipeProcess
 /// `hookpipe inject`: reads NDJSON, stores each valid line as an event of one
 /// source (deduplicated like received events), and reports every line.
 ///
-/// The lines of each chunk read are stored together in one durable commit
-/// (so a line reported stored is fsync'd), chunks spaced by a
-/// ``CommitPacer``. Invalid lines are reported and skipped; the rest are
-/// stored.
+/// The lines of each chunk read are handed to the store together (so a line
+/// reported stored is fsync'd), chunks spaced by a ``CommitPacer``. The
+/// store's group commit may split a chunk into several transactions, so
+/// when one fails the lines of the others are stored all the same: every
+/// line is reported with its own outcome. Invalid lines are reported and
+/// skipped; the rest are stored.
 public struct Injector: Sendable {
     public let decoder: InjectDecoder
     public let store: any EventStore
@@ -28,25 +30,15 @@ public struct Injector: Sendable {
         case stored(line: Int, seq: Int64, id: String)
         case duplicate(line: Int, seq: Int64, id: String)
         case invalid(line: Int, reason: String)
-    }
-
-    public struct Summary: Sendable, Equatable {
-        public var lines = 0
-        public var stored = 0
-        public var duplicates = 0
-        public var invalid = 0
-
-        public init() {}
-
-        /// `3 stored, 1 duplicate, 0 invalid (4 lines)`.
-        public var description: String {
-            "\(stored) stored, \(duplicates) duplicate\(duplicates == 1 ? "" : "s"), \(invalid) invalid (\(lines) line\(lines == 1 ? "" : "s"))"
-        }
+        /// A valid line the store failed to store (see ``Summary/failure``).
+        case notStored(line: Int, id: String)
     }
 
     /// Reads chunks from `read` (an empty chunk is the end) until the end,
-    /// storing and reporting as it goes. Stops at the first store failure
-    /// (what was reported stored before it stays stored).
+    /// storing and reporting as it goes. At the first store failure it stops
+    /// reading: every line of that chunk is still reported with its own
+    /// outcome, and the ``Summary`` names the lines not stored, so that
+    /// feeding only those again finishes the job.
     ///
     /// - Parameters:
     ///   - now: microseconds since the epoch, for `received_at`.
@@ -76,6 +68,13 @@ public struct Injector: Sendable {
             while !pending.isEmpty {
                 let batch = takeBatch(&pending)
                 try await store(batch, summary: &summary, pacer: &pacer, report: report)
+                if summary.failure != nil {
+                    // Stop: nothing after this batch is stored; say from which line on.
+                    let end = batch.last?.line ?? summary.lines
+                    summary.notReadFrom = chunk.isEmpty && pending.isEmpty ? nil : end + 1
+                    summary.lines = end
+                    return summary
+                }
             }
             if chunk.isEmpty { return summary }
         }
@@ -100,32 +99,35 @@ public struct Injector: Sendable {
     private func store(_ batch: ArraySlice<(line: Int, outcome: InjectDecoder.Outcome)>, summary: inout Summary, pacer: inout CommitPacer,
                        report: (LineReport) async throws(OperationError) -> Void) async throws(OperationError) {
         let events = batch.compactMap { if case .event(let event) = $0.outcome { (line: $0.line, event: event) } else { nil } }
-        var outcomes: [AppendOutcome] = []
-        if let first = events.first {
+        var results: [Result<AppendOutcome, StoreError>] = []
+        if !events.isEmpty {
             await pacer.beforeCommit()
-            do {
-                outcomes = try await store.append(contentsOf: events.map(\.event))
-            } catch {
-                throw OperationError(.store, "cannot store line \(first.line) and the lines after it: \(error); before that: \(summary.description)")
-            }
+            results = await store.appendEach(events.map(\.event))
             pacer.committed()
         }
-        var next = outcomes.makeIterator()
+        var next = results.makeIterator()
         for (line, outcome) in batch {
             switch outcome {
             case .blank:
                 break
             case .invalid(let reason):
+                summary.record(line, failed: false)
                 summary.invalid += 1
                 try await report(.invalid(line: line, reason: reason))
             case .event(let event):
                 switch next.next() {
-                case .stored(let seq)?:
+                case .success(.stored(let seq))?:
+                    summary.record(line, failed: false)
                     summary.stored += 1
                     try await report(.stored(line: line, seq: seq, id: event.dedupeKey))
-                case .duplicate(let seq)?:
+                case .success(.duplicate(let seq))?:
+                    summary.record(line, failed: false)
                     summary.duplicates += 1
                     try await report(.duplicate(line: line, seq: seq, id: event.dedupeKey))
+                case .failure(let error)?:
+                    summary.record(line, failed: true)
+                    summary.failure = summary.failure ?? error
+                    try await report(.notStored(line: line, id: event.dedupeKey))
                 case nil:
                     break
                 }

@@ -60,11 +60,14 @@ public protocol EventStore: Sendable {
     // MARK: Operator access (`hookpipe tail`, `replay`, `inject`, `dlq`), safe while the daemon runs
 
     /// Stores `events` in their order, deduplicated like ``append(_:)``, and
-    /// returns an outcome per event once all of them are durable. Events
-    /// stored get increasing sequence numbers in the order given (other
-    /// writers' events may fall in between). Large arrays are committed in
-    /// several transactions, so concurrent writers are never held up long.
-    func append(contentsOf events: [IncomingEvent]) async throws(StoreError) -> [AppendOutcome]
+    /// returns a result per event, in the order given, once every one of them
+    /// is durable or has failed. Events stored get increasing sequence numbers
+    /// in the order given (other writers' events may fall in between). Large
+    /// arrays are committed in several transactions, so concurrent writers are
+    /// never held up long; one transaction can fail while those before and
+    /// after it commit, so any mix of successes and failures can come back,
+    /// and each `.success` is durable whatever happened to the others.
+    func appendEach(_ events: [IncomingEvent]) async -> [Result<AppendOutcome, StoreError>]
 
     /// Up to `limit` events matching `filter`, in sequence order: the oldest
     /// ones, or with `newestFirst` the newest ones (still returned oldest first).
@@ -95,6 +98,16 @@ public protocol EventStore: Sendable {
 }
 
 extension EventStore {
+    /// ``appendEach(_:)`` for callers that need all or nothing reported: the
+    /// outcomes when every event was stored, else the first failure.
+    ///
+    /// - Important: when this throws, events before and after the failed one
+    ///   may have been stored all the same. A caller that reports progress
+    ///   (or may be run again) must use ``appendEach(_:)``.
+    public func append(contentsOf events: [IncomingEvent]) async throws(StoreError) -> [AppendOutcome] {
+        try await appendEach(events).map { result throws(StoreError) in try result.get() }
+    }
+
     /// Default: runs the async ``append(_:)`` in a task.
     public func append(_ event: IncomingEvent, completion: @escaping @Sendable (Result<AppendOutcome, StoreError>) -> Void) {
         Task {

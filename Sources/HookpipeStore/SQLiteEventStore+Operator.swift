@@ -13,7 +13,7 @@ extension SQLiteEventStore {
     static let eventColumns = "seq, source, dedupe_key, received_at, metadata, payload"
     static let deadLetterColumns = "id, seq, stage, reason, stderr_tail, line, created_at"
 
-    public func append(contentsOf events: [IncomingEvent]) async throws(StoreError) -> [AppendOutcome] {
+    public func appendEach(_ events: [IncomingEvent]) async -> [Result<AppendOutcome, StoreError>] {
         guard !events.isEmpty else { return [] }
         let results = Locked<[Result<AppendOutcome, StoreError>?]>(Array(repeating: nil, count: events.count))
         let remaining = Locked(events.count)
@@ -30,7 +30,8 @@ extension SQLiteEventStore {
                 }
             }
         }
-        return try outcomes.map { outcome throws(StoreError) in try outcome!.get() }
+        // The writer ran every completion (a committed batch's and a failed one's) before the last one resumed us.
+        return outcomes.map { $0! }
     }
 
     public func events(matching filter: EventFilter, limit: Int, newestFirst: Bool) async throws(StoreError) -> [StoredEvent] {

@@ -1,6 +1,6 @@
 /// A store failure. The receiver answers every one of them with 503, so the
 /// sender retries; nothing is acknowledged that was not stored.
-public struct StoreError: Error, Sendable, CustomStringConvertible {
+public struct StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         public let rawValue: String
         private init(_ rawValue: String) { self.rawValue = rawValue }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import HookpipeConfig
 
 /// The `hookpipe` command: a webhook ingest daemon and its tools.
 @main
@@ -18,4 +19,9 @@ struct Hookpipe: AsyncParsableCommand {
 struct ConfigOptions: ParsableArguments {
     @Option(name: [.short, .long], help: "Path to the configuration file.")
     var config: String = "pipeline.conf"
+
+    /// `hookpipe <name>` as a shell command to suggest, with `--config` when it is not the default.
+    func command(_ name: String) -> String {
+        config == "pipeline.conf" ? "hookpipe \(name)" : "hookpipe \(name) --config \(ShellQuoting.quoted(config))"
+    }
 }

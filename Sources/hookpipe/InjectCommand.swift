@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import HookpipeConfig
 import HookpipeOperations
 
 struct InjectCommand: AsyncParsableCommand {
@@ -19,7 +20,10 @@ struct InjectCommand: AsyncParsableCommand {
             already stored within the dedupe window count as duplicates and are not \
             stored again. A line reported stored is committed and fsync'd. Invalid \
             lines are reported on stderr with their line number and skipped; the \
-            summary goes to stdout. Exit 1 if any line was invalid.
+            summary goes to stdout. Exit 1 if any line was invalid. When the store \
+            fails (a full disk), the command stops: lines stored before and after \
+            the failure stay stored and are reported (-v), and it names the lines \
+            not stored with a sed command that feeds exactly those again; exit 1.
 
             Examples:
               reconcile-stripe --since 2026-11-21 | hookpipe inject --source stripe
@@ -67,12 +71,17 @@ struct InjectCommand: AsyncParsableCommand {
                     print("line \(line): stored as seq \(seq), id \(id)")
                 case .duplicate(let line, let seq, let id) where verbose:
                     print("line \(line): duplicate of seq \(seq), id \(id)")
+                case .notStored(let line, let id) where verbose:
+                    print("line \(line): not stored (store failure), id \(id)")
                 default:
                     break
                 }
             }
             print("\(source): \(summary.description)")
-            return summary.invalid > 0 ? 1 : 0
+            let again = [options.command("inject"), "--source", ShellQuoting.quoted(source)]
+                + (idPointer.map { ["--id-pointer", ShellQuoting.quoted($0)] } ?? [])
+            for problem in summary.problems(command: again.joined(separator: " ")) { printError(problem) }
+            return summary.invalid > 0 || summary.failure != nil ? 1 : 0
         }
     }
 }

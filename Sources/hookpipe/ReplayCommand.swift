@@ -14,7 +14,11 @@ struct ReplayCommand: AsyncParsableCommand {
             source, payload and envelope (its "id" too) and adds "replay_of": <original \
             seq>; it is never taken for a duplicate. The selection ends at the newest \
             event stored when the command starts. Select with exactly one of --from, \
-            --id or --since; --source narrows any of them. Exit 1 when nothing matches.
+            --id or --since; --source narrows any of them. Exit 1 when nothing matches. \
+            When the store fails part-way (a full disk), the copies already stored \
+            stay stored: the command says which events were replayed and which were \
+            not, gives the --from/--to commands that replay exactly the rest, and \
+            exits 1.
 
             Examples:
               hookpipe replay --from 120 --to 180
@@ -67,7 +71,10 @@ struct ReplayCommand: AsyncParsableCommand {
                 print(table.rendered(), terminator: "")
                 print("would replay \(count) event\(count == 1 ? "" : "s") (dry run: nothing stored)")
             } else {
-                print(try await replayer.replay(filter).description)
+                let summary = try await replayer.replay(filter)
+                print(summary.description)
+                for problem in summary.problems(command: options.command("replay")) { printError(problem) }
+                return summary.isComplete ? 0 : 1
             }
             return 0
         }

@@ -77,20 +77,32 @@ struct InjectorTests {
         try SQLiteEventStore(path: temporary.directory + "/hookpipe.sqlite", logger: .init(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
     }
 
-    @Test("a store failure stops the run with what was stored before")
+    @Test("a store failure stops the run after its chunk, naming the lines not stored and the lines never read")
     func storeFailure() async throws {
         let temporary = try TemporaryStore()
         let injector = injector(temporary.store)
-        let chunks = Locked([Array(#"{"id":"a"}"#.utf8) + [0x0A], Array(#"{"id":"b"}"#.utf8) + [0x0A]])
+        let line = { (id: String) in Array(#"{"id":"\#(id)"}"#.utf8) + [0x0A] }
+        let chunks = Locked([line("a"), line("b") + line("c"), line("d")])
         let store = temporary.store
-        await #expect(throws: OperationError.self) {
-            _ = try await injector.run(read: {
-                let next = chunks.withLock { $0.isEmpty ? [] : $0.removeFirst() }
-                // Closing the store after the first chunk makes the second fail.
-                if next == Array(#"{"id":"b"}"#.utf8) + [0x0A] { await store.close() }
-                return next
-            }) { _ in }
-        }
+        var reports: [Injector.LineReport] = []
+        let summary = try await injector.run(read: {
+            let next = chunks.withLock { $0.isEmpty ? [] : $0.removeFirst() }
+            // Closing the store after the first chunk makes the second fail.
+            if next == line("b") + line("c") { await store.close() }
+            return next
+        }) { reports.append($0) }
+        #expect(reports == [.stored(line: 1, seq: 1, id: "a"), .notStored(line: 2, id: "b"), .notStored(line: 3, id: "c")])
+        #expect(summary.failure?.code == .closed)
+        #expect(summary.description == "1 stored, 0 duplicates, 0 invalid, 2 not stored (3 lines)")
+        #expect(summary.notReadFrom == 4)
+        #expect(summary.problems(command: "hookpipe inject --source stripe") == [
+            "cannot store 2 lines: store_closed: the store is closed",
+            "not stored: lines 2–3; the run stopped there, so lines 4 and later were not stored either",
+            "every other line's outcome stands; to finish without duplicates once the store takes writes again, feed only those lines: "
+                + "sed -n '2,$p' INPUT | hookpipe inject --source stripe"
+                + " (feeding all of INPUT again also stores each line once: the stored ones are duplicates within the dedupe window)",
+        ])
+        #expect(chunks.withLock { $0.count } == 1, "the chunk after the failure is never read")
         let reopened = try reopen(temporary)
         #expect(try await reopened.lastSequence() == 1)
         await reopened.close()

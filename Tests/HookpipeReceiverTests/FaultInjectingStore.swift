@@ -83,9 +83,9 @@ final class FaultInjectingStore: EventStore {
         await wrapped.close()
     }
 
-    func append(contentsOf events: [IncomingEvent]) async throws(StoreError) -> [AppendOutcome] {
-        if let error = failing.withLock({ $0 }) { throw error }
-        return try await wrapped.append(contentsOf: events)
+    func appendEach(_ events: [IncomingEvent]) async -> [Result<AppendOutcome, StoreError>] {
+        if let error = failing.withLock({ $0 }) { return events.map { _ in .failure(error) } }
+        return await wrapped.appendEach(events)
     }
 
     func events(matching filter: EventFilter, limit: Int, newestFirst: Bool) async throws(StoreError) -> [StoredEvent] {
