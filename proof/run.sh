@@ -19,6 +19,14 @@ run() { python3 "proof/$1" "${@:2}" --binary "$HOOKPIPE_BIN" >>"$results" || sta
 run crash_matrix.py daemon --cycles "$daemon"
 run crash_matrix.py stages --cycles "$stages"
 run crash_matrix.py sigterm --cycles "$stops"
+# The same faults through a chain that fans out, filters and strips the
+# envelope, with bodies carrying "seq" and "mark" (issue 21).
+run crash_matrix.py daemon --chain fanout --cycles "$daemon"
+run crash_matrix.py stages --chain fanout --cycles "$stages"
+run crash_matrix.py sigterm --chain fanout --cycles "$stops"
+# A stage that exits 0 on SIGTERM, and stops that reach drain_timeout = 1s.
+run crash_matrix.py sigterm --chain term0 --cycles "$stops"
+# SIGKILLs while the chain writes large batches to the output (issue 22).
 run torn_output.py --cycles "$daemon"
 if [ "$(id -u)" = 0 ]; then run disk_full.py; else echo "disk_full.py skipped: needs root" >&2; fi
 if [ "$(id -u)" = 0 ]; then run fsync_per_ack.py --count 200; fi
