@@ -51,7 +51,8 @@ struct StatusFileService: Service {
             chainSnapshot = .init(inFlight: status.inFlight, invalidLines: status.invalidLines, deadLettered: status.deadLettered,
                           stages: status.stages.map {
                               .init(name: $0.name, phase: $0.phase, pid: $0.pid, restarts: $0.restarts, drains: $0.drains,
-                                    failed: $0.failed, held: $0.held, linesIn: $0.linesIn, linesOut: $0.linesOut)
+                                    failed: $0.failed, held: $0.held, linesIn: $0.linesIn, linesOut: $0.linesOut,
+                                    isolating: $0.isolating, foreignMarks: $0.foreignMarks)
                           })
         }
         return StatusSnapshot(pid: getpid(), running: running, startedAtMicros: startedAt, updatedAtMicros: Self.nowMicros(),

@@ -47,7 +47,7 @@ public struct StatusSnapshot: Codable, Sendable, Equatable {
 
     public struct Stage: Codable, Sendable, Equatable {
         public var name: String
-        /// `running`, `draining`, `killing`, `backoff` or `stopped`.
+        /// `running`, `draining`, `killing`, `backoff`, `dead-lettering` or `stopped`.
         public var phase: String
         public var pid: Int32?
         public var restarts: Int
@@ -56,9 +56,15 @@ public struct StatusSnapshot: Codable, Sendable, Equatable {
         public var held: Int
         public var linesIn: Int64
         public var linesOut: Int64
+        /// Looking for a poison event among its suspects (absent in files of older versions).
+        public var isolating: Bool?
+        /// Lines whose `mark` matched nothing the stage was given; they settle nothing (absent in older files).
+        public var foreignMarks: Int?
 
         public init(name: String, phase: String, pid: Int32?, restarts: Int, drains: Int, failed: Bool, held: Int,
-                    linesIn: Int64, linesOut: Int64) {
+                    linesIn: Int64, linesOut: Int64, isolating: Bool? = nil, foreignMarks: Int? = nil) {
+            self.isolating = isolating
+            self.foreignMarks = foreignMarks
             self.name = name
             self.phase = phase
             self.pid = pid

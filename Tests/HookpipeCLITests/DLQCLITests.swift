@@ -61,10 +61,13 @@ extension OperatorCLITests {
             #expect(try letters(workspace).isEmpty)
             #expect(try pending() == "0.0")
 
-            // Another poison event, dropped this time.
+            // Another poison event, dropped this time. The copy (seq 4) must be
+            // settled first: until the stage has moved past it or been drained, a
+            // crash feeds it again, and without the cure it would fail too.
+            #expect(workspace.waitFor(timeout: 30, interval: 0.2) { (try? admin.scrape(adminPort)["hookpipe_chain_checkpoint"]) == "4.0" })
             try FileManager.default.removeItem(atPath: workspace.directory + "/cured")
             _ = try workspace.hookpipe(["inject", "--source", "stripe"], stdin: #"{"id":"bad2","poison":true}"# + "\n")
-            #expect(workspace.waitFor(timeout: 60) { deadLettered(daemon) == 2 })
+            #expect(workspace.waitFor(timeout: 60) { deadLettered(daemon) == 2 }, "daemon log:\n\(daemon.stderr.snapshot())")
             let second = "\(try #require(try letters(workspace).first)["id"]!)"
             let dropped = try workspace.hookpipe(["dlq", "drop", second])
             #expect(dropped.status == 0, "\(dropped.stderr)")

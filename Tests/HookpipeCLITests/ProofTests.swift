@@ -50,6 +50,26 @@ struct ProofTests {
         #expect(result["lost"] as? Int == 0, "\(result)")
     }
 
+    @Test("a chain that fans out, filters and strips the envelope, bodies carrying seq and mark, under daemon and stage SIGKILLs: nothing lost", arguments: [
+        ["daemon", "--chain", "fanout", "--cycles", "20"], ["stages", "--chain", "fanout", "--cycles", "200"],
+    ])
+    func fanOutChain(arguments: [String]) throws {
+        let (status, results) = try Self.run("crash_matrix.py", arguments)
+        let result = try #require(results.first)
+        #expect(status == 0, "\(result)")
+        #expect((result["acknowledged"] as? Int ?? 0) > 0)
+        #expect(result["lost"] as? Int == 0, "\(result)")
+        #expect(result["torn_lines"] as? Int == 0, "\(result)")
+    }
+
+    @Test("a stage that exits 0 on SIGTERM, stops that reach drain_timeout: nothing lost")
+    func exitZeroOnSigterm() throws {
+        let (status, results) = try Self.run("crash_matrix.py", ["sigterm", "--chain", "term0", "--cycles", "5"])
+        let result = try #require(results.first)
+        #expect(status == 0, "\(result)")
+        #expect(result["lost"] as? Int == 0, "\(result)")
+    }
+
     @Test("SIGKILL of the daemon 20 times while its chain writes megabyte batches: no torn line in the output, nothing lost")
     func tornOutput() throws {
         let (status, results) = try Self.run("torn_output.py", ["--cycles", "20"])
