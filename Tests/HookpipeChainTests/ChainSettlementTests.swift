@@ -40,7 +40,7 @@ struct ChainSettlementTests {
         try await harness.addEvents(5)
         let pidFile = harness.directory + "/pids"
         let runner = try await harness.start(harness.chain([
-            quick("slow", ["python3", "-u", ChainHarness.fixture("term_exit0.py"), "3"], environment: ["PIDFILE": pidFile]),
+            quick("slow", ["python3", "-u", ChainHarness.fixture("term_exit0.py"), "30"], environment: ["PIDFILE": pidFile]),
         ]))
         #expect(await harness.wait { runner.status().stages[0].held == 5 })
         #expect(await stop(runner, deadline: .seconds(1)) == false)
@@ -57,7 +57,7 @@ struct ChainSettlementTests {
         let pidFile = harness.directory + "/pids"
         // At most two lines written: three wait unwritten when the deadline kills it.
         let runner = try await harness.start(harness.chain([
-            quick("slow", ["python3", "-u", ChainHarness.fixture("term_exit0.py"), "3"], environment: ["PIDFILE": pidFile],
+            quick("slow", ["python3", "-u", ChainHarness.fixture("term_exit0.py"), "30"], environment: ["PIDFILE": pidFile],
                   maxInFlight: 2),
         ]))
         #expect(await harness.wait { runner.status().stages[0].held == 2 })
