@@ -3,6 +3,7 @@
 #   scripts/package-deb.sh                 # release build, package in the current directory
 #   scripts/package-deb.sh --output DIR    # the .deb goes to DIR
 #   HOOKPIPE_BIN=path/to/hookpipe scripts/package-deb.sh   # package a binary already built
+#   HOOKPIPE_DEB_COMPRESSION=none …        # dpkg-deb -Z: xz (default), gzip, zstd, none
 # The release build links Swift's runtime statically (--static-swift-stdlib), so
 # the package needs only Debian's libraries (Depends: from dpkg-shlibdeps) and
 # nothing from the Swift toolchain in /opt/swift. A binary given with
@@ -99,5 +100,5 @@ install -m 0755 contrib/debian/postinst contrib/debian/prerm contrib/debian/post
 chmod 0644 "$root/DEBIAN/control" "$root/DEBIAN/conffiles"
 
 deb="$output/hookpipe_${version}_${arch}.deb"
-dpkg-deb --build --root-owner-group "$root" "$deb" >/dev/null
+dpkg-deb "-Z${HOOKPIPE_DEB_COMPRESSION:-xz}" --build --root-owner-group "$root" "$deb" >/dev/null
 echo "$deb"
