@@ -31,7 +31,7 @@ info=$(dpkg-deb -I "$deb") || { echo "FAIL: dpkg-deb -I $deb"; exit 1; }
 field() { dpkg-deb -f "$deb" "$1"; }
 check "Package: hookpipe" test "$(field Package)" = hookpipe
 depends=$(field Depends)
-for need in libc6 libjansson4 libsqlite3-0 python3 perl; do
+for need in libc6 libjansson4 libsqlite3-0 python3 perl procps; do
   check "Depends names $need" grep -Eq "(^|, )$need( |,|$)" <<<"$depends"
 done
 check "Depends names nothing from the Swift toolchain" bash -c '! grep -qi swift <<<"$1"' _ "$depends"

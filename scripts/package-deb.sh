@@ -66,7 +66,8 @@ chmod 0644 "$root/usr/share/man/man1/hookpipe.1.gz"
 
 # Dependencies: the shared libraries the binary loads (dpkg-shlibdeps maps
 # them to Debian packages), plus the interpreters of the handlers that the
-# shipped pipeline.conf runs (normalize.py, append-dated.pl with JSON::PP).
+# shipped pipeline.conf runs (normalize.py, append-dated.pl with JSON::PP)
+# and procps for the unit's ExecReload=/bin/kill (not in a minimal Debian).
 mkdir -p "$work/debian"
 printf 'Source: hookpipe\n\nPackage: hookpipe\nArchitecture: any\n' > "$work/debian/control"
 shlibs=$(cd "$work" && dpkg-shlibdeps -O -eroot/usr/bin/hookpipe 2>"$work/shlibdeps.err") || {
@@ -82,7 +83,7 @@ Version: $version
 Architecture: $arch
 Maintainer: hookpipe developers <hookpipe@localhost>
 Installed-Size: $size
-Depends: $shlibs, python3, perl
+Depends: $shlibs, python3, perl, procps
 Suggests: jq, nodejs, postgresql-client
 Section: net
 Priority: optional
