@@ -194,10 +194,10 @@ fi
 
 # 10. The journal has the request lines with their priorities.
 lines=$(inside 20 journalctl -u hookpipe -o json --no-pager --output-fields=MESSAGE,PRIORITY 2>/dev/null \
-  | python3 -c 'import json,sys
+  | python3 -c 'import json,re,sys
 for l in sys.stdin:
     e=json.loads(l); m=e.get("MESSAGE","")
-    if isinstance(m,str) and m.startswith("request"): print(e.get("PRIORITY"), m)' 2>&1)
+    if isinstance(m,str) and re.match(r"\w+ request ", m): print(e.get("PRIORITY"), m)' 2>&1)
 priorities=$(awk '{ if ($0 ~ /http.status=200/) s="200"; else if ($0 ~ /http.status=401/) s="401"; else if ($0 ~ /http.status=404/) s="404"; else s="other"; print s "@" $1 }' <<<"$lines" | sort -u | tr '\n' ' ')
 if grep -q '200@6' <<<"$priorities" && grep -q '401@4' <<<"$priorities" && grep -q '404@5' <<<"$priorities"; then
   ok "journal request lines (status@PRIORITY): $priorities; e.g. $(grep -m1 'http.status=200' <<<"$lines")"
