@@ -216,5 +216,24 @@ say "hookpipe status after stop: $(head -1 <<<"$status")"
 inside 10 journalctl -u hookpipe -o cat --no-pager > "$work/journal.txt" 2>&1
 say "last journal lines:"; tail -4 "$work/journal.txt" | sed 's/^/    /'
 
+# 12. Remove keeps the store; purge deletes it; no enablement link is left.
+if out=$(inside 120 dpkg --remove hookpipe 2>&1); then
+  if inside 10 test -f /var/lib/hookpipe/hookpipe.sqlite && ! inside 10 test -e /etc/systemd/system/multi-user.target.wants/hookpipe.service; then
+    ok "dpkg --remove: store kept, enablement link gone"
+  else
+    fail "after remove: $(inside 10 ls -la /var/lib/hookpipe /etc/systemd/system/multi-user.target.wants 2>&1 | tr '\n' ' ')"
+  fi
+else
+  fail "dpkg --remove: $out"
+fi
+if out=$(inside 120 dpkg --purge hookpipe 2>&1); then
+  left=$(inside 10 sh -c 'ls -d /var/lib/hookpipe /etc/hookpipe/pipeline.conf 2>&1' | grep -vc 'No such file')
+  [ "$left" = 0 ] && ok "dpkg --purge: /var/lib/hookpipe and the conffile are gone; left: $(inside 10 sh -c 'ls /etc/hookpipe/credentials' | tr '\n' ' ')(in /etc/hookpipe/credentials)" || fail "after purge: $left paths left"
+else
+  fail "dpkg --purge: $out"
+fi
+thread=$(grep -c 'Failed to set thread priority' "$work/journal.txt")
+say "journal lines 'Failed to set thread priority' (libdispatch, unprivileged): $thread"
+
 say "$failures check(s) failed; total $((SECONDS - start)) s"
 [ "$failures" = 0 ]
