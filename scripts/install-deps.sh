@@ -3,7 +3,7 @@
 # Runs apt-get only if something is absent (as root, or through sudo).
 set -euo pipefail
 need=()
-for package in libjansson-dev libsqlite3-dev pkg-config jq python3 perl nodejs curl openssl strace systemd postgresql; do
+for package in libjansson-dev libsqlite3-dev pkg-config jq python3 perl nodejs curl openssl strace systemd postgresql dpkg-dev libcurl4-openssl-dev; do
   dpkg -s "$package" >/dev/null 2>&1 || need+=("$package")
 done
 [ ${#need[@]} -eq 0 ] && exit 0

@@ -18,7 +18,7 @@ struct UnitFileTests {
         for unit in Self.units {
             // verify checks that the ExecStart= binary exists; hookpipe is not installed here.
             let lines = try readFile(source + unit).split(separator: "\n", omittingEmptySubsequences: false).map { line in
-                line.hasPrefix("ExecStart=/usr/local/bin/hookpipe ") ? "ExecStart=/bin/true " + line.dropFirst(34) : line
+                line.hasPrefix("ExecStart=/usr/bin/hookpipe ") ? "ExecStart=/bin/true " + line.dropFirst(28) : line
             }
             try writeFile(directory.path + "/" + unit, lines.joined(separator: "\n"))
         }

@@ -1,0 +1,41 @@
+import Foundation
+import Testing
+
+/// `scripts/package-deb.sh` builds a package from the binary these tests run,
+/// and `proof/deb_contents.sh` checks it without installing it: metadata,
+/// conffiles, Depends, the FHS layout with modes, `systemd-analyze verify`
+/// on the units as installed, the sysusers.d entry, and `hookpipe check` on
+/// the shipped `pipeline.conf` with dummy credentials. No network, no
+/// systemd running. (`proof/systemd_container.sh` installs and runs it under
+/// a real systemd; it needs Debian's mirror and is not part of the suite.)
+@Suite(.timeLimit(.minutes(5)))
+struct DebianPackageTests {
+    static let tools = ["/usr/bin/dpkg-deb", "/usr/bin/dpkg-shlibdeps", "/usr/bin/systemd-analyze", "/usr/bin/systemd-sysusers"]
+
+    @Test func packageHasTheLayoutUnitsAndConfigASysadminExpects() throws {
+        for tool in Self.tools where !FileManager.default.isExecutableFile(atPath: tool) {
+            Issue.record("\(tool) is missing: run scripts/install-deps.sh (it installs dpkg-dev and systemd)")
+            return
+        }
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("hookpipe-deb-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: output) }
+        // The debug binary loads Swift's runtime from the toolchain, which the
+        // release build links statically; the layout is the same.
+        let build = try HookpipeBinary.run(
+            [HookpipeBinary.packageRoot + "/scripts/package-deb.sh", "--output", output],
+            executable: "/bin/bash",
+            environment: ["HOOKPIPE_BIN": HookpipeBinary.path, "HOOKPIPE_ALLOW_FOREIGN_LIBS": "1", "HOOKPIPE_DEB_COMPRESSION": "none"],
+            timeout: 240
+        )
+        #expect(build.status == 0, "package-deb.sh: \(build.stderr)")
+        let deb = try #require(build.stdout.split(separator: "\n").last.map(String.init))
+        #expect(deb.hasPrefix(output + "/hookpipe_") && deb.hasSuffix(".deb"), "\(build.stdout)")
+
+        let check = try HookpipeBinary.run(
+            [HookpipeBinary.packageRoot + "/proof/deb_contents.sh", deb], executable: "/bin/bash", timeout: 60)
+        #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
+        #expect(check.stdout.hasSuffix("all checks passed\n"), "\(check.stdout)")
+        #expect(!check.stdout.contains("FAIL"), "\(check.stdout)")
+    }
+}

@@ -1,0 +1,239 @@
+#!/usr/bin/env bash
+# Installs a hookpipe .deb into a Debian bookworm root booted with systemd
+# (systemd-nspawn) and follows the README's "Run it under systemd" there:
+# dpkg -i, apt-get install -f, secrets in /etc/hookpipe/credentials,
+# systemctl enable --now hookpipe, then checks what a sysadmin would.
+#   proof/systemd_container.sh path/to/hookpipe_<version>_<arch>.deb
+# Needs root, debootstrap, systemd-nspawn (systemd-container) and nsenter,
+# and Debian's mirror (as the host's apt uses it) for debootstrap and the
+# package's dependencies; the booted container itself has no network
+# (--private-network): the dependencies are downloaded into its apt cache
+# beforehand, so `apt-get install -f` inside works offline.
+# Environment:
+#   HOOKPIPE_MIRROR=http://deb.debian.org/debian   the mirror
+#   HOOKPIPE_DEBOOTSTRAP_CACHE=DIR   debootstrap --cache-dir (reuse downloads between runs)
+#   HOOKPIPE_ROOT_TEMPLATE=DIR       copy this debootstrapped root instead of running debootstrap
+#   HOOKPIPE_NSPAWN_BIND_RO=DIR      also bind DIR read-only (e.g. /opt/swift for a debug build's runtime)
+#   HOOKPIPE_KEEP_ROOT=1             keep the root (its path is printed) instead of deleting it
+# Prints "ok: …"/"FAIL: …" per check with the seconds since start; exit 1 on any failure.
+# Not run by the suite or .ci/run: it takes minutes and needs the network.
+set -uo pipefail
+deb=$(readlink -f "${1:?usage: $0 DEB}")
+[ "$(id -u)" = 0 ] || { echo "run as root" >&2; exit 2; }
+for tool in debootstrap systemd-nspawn nsenter; do
+  command -v "$tool" >/dev/null || { echo "$tool is missing: apt-get install debootstrap systemd-container util-linux" >&2; exit 2; }
+done
+mirror=${HOOKPIPE_MIRROR:-http://deb.debian.org/debian}
+start=$SECONDS
+failures=0
+say() { echo "[$((SECONDS - start)) s] $*"; }
+ok() { say "ok: $*"; }
+fail() { say "FAIL: $*"; failures=$((failures + 1)); }
+
+work=$(mktemp -d /tmp/hookpipe-nspawn.XXXXXX)
+root=$work/root
+nspawn=""
+cleanup() {
+  if [ -n "$nspawn" ] && kill -0 "$nspawn" 2>/dev/null; then
+    kill -TERM "$nspawn"    # nspawn asks the container's systemd to power off
+    for _ in $(seq 1 100); do kill -0 "$nspawn" 2>/dev/null || break; sleep 0.2; done
+    kill -0 "$nspawn" 2>/dev/null && kill -KILL "$nspawn"
+    wait "$nspawn" 2>/dev/null
+  fi
+  if [ "${HOOKPIPE_KEEP_ROOT:-0}" = 1 ]; then say "kept $work"; else rm -rf "$work"; fi
+}
+trap cleanup EXIT
+
+# 1. The root: Debian bookworm with systemd (curl for the checks below).
+if [ -n "${HOOKPIPE_ROOT_TEMPLATE:-}" ]; then
+  cp -a "$HOOKPIPE_ROOT_TEMPLATE" "$root" || { echo "cannot copy $HOOKPIPE_ROOT_TEMPLATE" >&2; exit 1; }
+  say "root copied from $HOOKPIPE_ROOT_TEMPLATE"
+else
+  cache=()
+  [ -n "${HOOKPIPE_DEBOOTSTRAP_CACHE:-}" ] && mkdir -p "$HOOKPIPE_DEBOOTSTRAP_CACHE" && cache=(--cache-dir="$HOOKPIPE_DEBOOTSTRAP_CACHE")
+  if ! timeout 1800 debootstrap --variant=minbase "${cache[@]}" --include=systemd,systemd-sysv,dbus,curl,ca-certificates \
+      bookworm "$root" "$mirror" > "$work/debootstrap.log" 2>&1; then
+    tail -20 "$work/debootstrap.log"; echo "debootstrap failed" >&2; exit 1
+  fi
+  say "debootstrap done"
+fi
+
+# 2. The package and its dependencies, downloaded (not installed) while the
+#    root still shares the host's network.
+install -m 0644 "$deb" "$root/root/hookpipe.deb"
+cp /etc/resolv.conf "$root/etc/resolv.conf"
+if ! timeout 900 chroot "$root" sh -c 'apt-get update -qq && apt-get install --download-only -y -qq /root/hookpipe.deb' > "$work/download.log" 2>&1; then
+  tail -20 "$work/download.log"; echo "downloading the dependencies failed" >&2; exit 1
+fi
+say "dependencies downloaded: $(ls "$root/var/cache/apt/archives/"*.deb 2>/dev/null | wc -l) packages"
+
+# 3. Boot it.
+bind=()
+[ -n "${HOOKPIPE_NSPAWN_BIND_RO:-}" ] && bind=(--bind-ro="$HOOKPIPE_NSPAWN_BIND_RO")
+systemd-nspawn -D "$root" --boot --console=pipe --register=no --keep-unit --private-network "${bind[@]}" \
+  > "$work/console.log" 2>&1 < /dev/null &
+nspawn=$!
+pid1=""
+for _ in $(seq 1 150); do
+  for child in $(pgrep -P "$nspawn"); do
+    [ "$(cat "/proc/$child/comm" 2>/dev/null)" = systemd ] && pid1=$child
+  done
+  [ -n "$pid1" ] && break
+  sleep 0.2
+done
+[ -n "$pid1" ] || { cat "$work/console.log"; echo "the container's systemd did not start" >&2; exit 1; }
+# Runs a command inside the container (all its namespaces), bounded.
+inside() { local limit=$1; shift; timeout "$limit" nsenter -t "$pid1" -a -- "$@"; }
+# systemctl answers once the manager's private socket exists; --wait then waits for boot to finish.
+state=""
+for _ in $(seq 1 100); do
+  state=$(inside 60 systemctl is-system-running --wait 2>&1) && break
+  case "$state" in degraded|maintenance) break ;; esac
+  sleep 0.2
+done
+say "booted: systemd PID $pid1 on the host, system state: $state"
+
+# 4. Install as the README says.
+if inside 120 dpkg -i /root/hookpipe.deb > "$work/dpkg.log" 2>&1; then
+  ok "dpkg -i installed it (dependencies were already there)"
+else
+  say "dpkg -i: $(grep -o 'depends on [^;]*' "$work/dpkg.log" | head -5 | tr '\n' ' ')"
+  if inside 300 env DEBIAN_FRONTEND=noninteractive apt-get install -f -y --no-download > "$work/apt.log" 2>&1; then
+    ok "apt-get install -f (offline) pulled in: $(grep -Eo '^Setting up [^ ]+' "$work/apt.log" | cut -d' ' -f3 | tr '\n' ' ')"
+  else
+    fail "apt-get install -f: $(tail -5 "$work/apt.log")"
+  fi
+fi
+status=$(inside 10 dpkg-query -W -f='${Status} ${Version}' hookpipe 2>&1)
+[ "${status% *}" = "install ok installed" ] && ok "dpkg: hookpipe $status" || fail "dpkg-query: $status"
+user=$(inside 10 getent passwd hookpipe)
+[ -n "$user" ] && ok "user created by postinst: $user" || fail "no hookpipe user"
+enabled=$(inside 10 systemctl is-enabled hookpipe.service 2>&1); active=$(inside 10 systemctl is-active hookpipe.service 2>&1)
+[ "$enabled" = disabled ] && [ "$active" = inactive ] && ok "installing started nothing: $enabled, $active" \
+  || fail "after install hookpipe.service is $enabled, $active"
+conffiles=$(inside 10 dpkg-query -W -f='${Conffiles}' hookpipe | awk 'NF {print $1}')
+[ "$conffiles" = /etc/hookpipe/pipeline.conf ] && ok "conffile registered: $conffiles" || fail "conffiles: $conffiles"
+
+# 5. Secrets where the unit loads them, one per source of the shipped config.
+inside 10 sh -c 'umask 077
+  printf "whsec_%s\n" "$(head -c 24 /dev/urandom | od -An -tx1 | tr -d " \n")" > /etc/hookpipe/credentials/stripe
+  printf "whsec_%s\n" "$(head -c 24 /dev/urandom | base64)" > /etc/hookpipe/credentials/standard
+  for name in github shopify mercadopago; do head -c 24 /dev/urandom | od -An -tx1 | tr -d " \n" > /etc/hookpipe/credentials/$name; done'
+if out=$(inside 60 systemd-run --quiet --pipe --wait -p User=hookpipe -p LoadCredential=secret:/etc/hookpipe/credentials \
+    hookpipe check --config /etc/hookpipe/pipeline.conf 2>&1) && grep -q '^configuration OK' <<<"$out"; then
+  ok "hookpipe check under systemd-run with the unit's credentials: configuration OK"
+else
+  fail "hookpipe check under systemd-run: $out"
+fi
+
+# 6. Enable and start; Type=notify makes `start` wait for READY=1.
+t0=$SECONDS
+if out=$(inside 120 systemctl enable --now hookpipe 2>&1); then
+  ok "systemctl enable --now hookpipe returned 0 after $((SECONDS - t0)) s"
+else
+  fail "systemctl enable --now hookpipe: $out"; inside 10 journalctl -u hookpipe --no-pager | tail -20
+fi
+show=$(inside 10 systemctl show -p ActiveState -p SubState -p MainPID -p StatusText -p User hookpipe)
+mainpid=$(sed -n 's/^MainPID=//p' <<<"$show")
+grep -qx ActiveState=active <<<"$show" && grep -qx SubState=running <<<"$show" \
+  && ok "active (running), MainPID $mainpid, $(grep ^StatusText= <<<"$show")" || fail "after start: $show"
+# READY=1 came before systemd said Started: the daemon's "listening" line is logged first.
+journal=$(inside 10 journalctl -u hookpipe -o cat --no-pager)
+listening=$(grep -n 'listening' <<<"$journal" | head -1 | cut -d: -f1)
+started=$(grep -n '^Started hookpipe' <<<"$journal" | head -1 | cut -d: -f1)
+[ -n "$listening" ] && [ -n "$started" ] && [ "$listening" -lt "$started" ] \
+  && ok "journal: the daemon's 'listening' line (line $listening) precedes systemd's 'Started' (line $started)" \
+  || fail "order of 'listening' ($listening) and 'Started' ($started) in the journal"
+
+# 7. hookpipe status and /readyz agree.
+status=$(inside 20 hookpipe status --config /etc/hookpipe/pipeline.conf 2>&1)
+readyz=$(inside 10 curl -s -w ' HTTP %{http_code}' http://127.0.0.1:8081/readyz | tr -d '\n')
+grep -q "^hookpipe: running; pid $mainpid," <<<"$status" && ok "hookpipe status: $(head -1 <<<"$status")" || fail "hookpipe status: $status"
+[ "$readyz" = '{"ready":true,"reasons":[]} HTTP 200' ] && ok "/readyz: $readyz" || fail "/readyz: $readyz"
+owner=$(inside 10 stat -c '%U %a' /var/lib/hookpipe /var/lib/hookpipe/hookpipe.sqlite | tr '\n' ' ')
+[ "$owner" = "hookpipe 700 hookpipe 600 " ] && ok "/var/lib/hookpipe and its store: $owner" || fail "state directory ownership: $owner"
+
+# 8. A signed event through the installed plugins (normalize.py, append-dated.pl).
+inside 10 sh -c 'umask 077; mkdir -p /root/creds && cp /etc/hookpipe/credentials/stripe /root/creds/secret_stripe && cp /etc/hookpipe/credentials/github /root/creds/secret_github'
+sent=$(inside 30 env CREDENTIALS_DIRECTORY=/root/creds hookpipe sign --config /etc/hookpipe/pipeline.conf --source stripe \
+  --data '{"id":"evt_proof_1","type":"payment_intent.succeeded","data":{"object":{"amount":1999,"currency":"usd"}}}' --send 2>&1)
+grep -q '"status":"accepted"' <<<"$sent" && ok "hookpipe sign --send: $sent" || fail "hookpipe sign --send: $sent"
+delivered=""
+for _ in $(seq 1 50); do
+  delivered=$(inside 5 grep -h evt_proof_1 /var/lib/hookpipe/out.ndjson 2>/dev/null) && [ -n "$delivered" ] && break
+  sleep 0.2
+done
+archived=$(inside 5 sh -c 'grep -l evt_proof_1 /var/lib/hookpipe/archive/*.ndjson' 2>&1)
+if grep -q '"normalized"' <<<"$delivered" && [ -n "$archived" ]; then
+  ok "delivered: out.ndjson has evt_proof_1 with $(grep -o '"normalized":{[^}]*}' <<<"$delivered"); archived in $archived"
+else
+  fail "delivery: out.ndjson: ${delivered:-nothing}; archive: $archived"
+fi
+bad=$(inside 10 curl -s -o /dev/null -w '%{http_code}' -X POST http://127.0.0.1:8080/hooks/github -H 'X-Hub-Signature-256: sha256=00' -d '{}')
+[ "$bad" = 401 ] && ok "a wrong signature gets $bad" || fail "a wrong signature got $bad"
+
+# 9. systemctl reload applies a changed config: a new source appears.
+before=$(inside 10 curl -s -o /dev/null -w '%{http_code}' -X POST http://127.0.0.1:8080/hooks/extra -d '{}')
+inside 10 sh -c 'cat >> /etc/hookpipe/pipeline.conf <<EOF
+
+[[source]]
+name = "extra"
+path = "/hooks/extra"
+scheme = "github"
+secrets = ["credential:secret_github"]
+EOF'
+if out=$(inside 60 systemctl reload hookpipe 2>&1); then ok "systemctl reload hookpipe returned 0"; else fail "systemctl reload: $out"; fi
+sent=$(inside 30 env CREDENTIALS_DIRECTORY=/root/creds hookpipe sign --config /etc/hookpipe/pipeline.conf --source extra \
+  --data '{"id":"gh_proof_1","zen":"reloaded"}' --send 2>&1)
+pidafter=$(inside 10 systemctl show -p MainPID --value hookpipe)
+if [ "$before" = 404 ] && grep -q '"status":"accepted"' <<<"$sent" && [ "$pidafter" = "$mainpid" ]; then
+  ok "reload applied: /hooks/extra was $before before, after reload: $sent (same pid $pidafter)"
+else
+  fail "reload: before $before, after: $sent, pid $mainpid -> $pidafter"
+fi
+
+# 10. The journal has the request lines with their priorities.
+lines=$(inside 20 journalctl -u hookpipe -o json --no-pager --output-fields=MESSAGE,PRIORITY 2>/dev/null \
+  | python3 -c 'import json,re,sys
+for l in sys.stdin:
+    e=json.loads(l); m=e.get("MESSAGE","")
+    if isinstance(m,str) and re.match(r"\w+ request ", m): print(e.get("PRIORITY"), m)' 2>&1)
+priorities=$(awk '{ if ($0 ~ /http.status=200/) s="200"; else if ($0 ~ /http.status=401/) s="401"; else if ($0 ~ /http.status=404/) s="404"; else s="other"; print s "@" $1 }' <<<"$lines" | sort -u | tr '\n' ' ')
+if grep -q '200@6' <<<"$priorities" && grep -q '401@4' <<<"$priorities" && grep -q '404@5' <<<"$priorities"; then
+  ok "journal request lines (status@PRIORITY): $priorities; e.g. $(grep -m1 'http.status=200' <<<"$lines")"
+else
+  fail "journal request lines: $priorities; $lines"
+fi
+
+# 11. systemctl stop drains and exits 0.
+t0=$SECONDS
+if out=$(inside 90 systemctl stop hookpipe 2>&1); then ok "systemctl stop returned 0 after $((SECONDS - t0)) s"; else fail "systemctl stop: $out"; fi
+result=$(inside 10 systemctl show -p Result -p ExecMainCode -p ExecMainStatus -p ActiveState hookpipe | tr '\n' ' ')
+grep -q 'Result=success' <<<"$result" && grep -q 'ExecMainStatus=0' <<<"$result" \
+  && ok "after stop: $result" || fail "after stop: $result"
+status=$(inside 20 hookpipe status --config /etc/hookpipe/pipeline.conf 2>&1)
+say "hookpipe status after stop: $(head -1 <<<"$status")"
+inside 10 journalctl -u hookpipe -o cat --no-pager > "$work/journal.txt" 2>&1
+say "last journal lines:"; tail -4 "$work/journal.txt" | sed 's/^/    /'
+
+# 12. Remove keeps the store; purge deletes it; no enablement link is left.
+if out=$(inside 120 dpkg --remove hookpipe 2>&1); then
+  if inside 10 test -f /var/lib/hookpipe/hookpipe.sqlite && ! inside 10 test -e /etc/systemd/system/multi-user.target.wants/hookpipe.service; then
+    ok "dpkg --remove: store kept, enablement link gone"
+  else
+    fail "after remove: $(inside 10 ls -la /var/lib/hookpipe /etc/systemd/system/multi-user.target.wants 2>&1 | tr '\n' ' ')"
+  fi
+else
+  fail "dpkg --remove: $out"
+fi
+if out=$(inside 120 dpkg --purge hookpipe 2>&1); then
+  left=$(inside 10 sh -c 'ls -d /var/lib/hookpipe /etc/hookpipe/pipeline.conf 2>&1' | grep -vc 'No such file')
+  [ "$left" = 0 ] && ok "dpkg --purge: /var/lib/hookpipe and the conffile are gone; left: $(inside 10 sh -c 'ls /etc/hookpipe/credentials' | tr '\n' ' ')(in /etc/hookpipe/credentials)" || fail "after purge: $left paths left"
+else
+  fail "dpkg --purge: $out"
+fi
+thread=$(grep -c 'Failed to set thread priority' "$work/journal.txt")
+say "journal lines 'Failed to set thread priority' (libdispatch, unprivileged): $thread"
+
+say "$failures check(s) failed; total $((SECONDS - start)) s"
+[ "$failures" = 0 ]
