@@ -65,10 +65,11 @@ public enum Envelope {
         return value
     }
 
+    /// Appends 16 lower-case hex digits, computed (no table: this runs once per event fed).
     private static func appendHex(_ value: UInt64, to bytes: inout [UInt8]) {
-        let digits = Array("0123456789abcdef".utf8)
         for shift in stride(from: 60, through: 0, by: -4) {
-            bytes.append(digits[Int((value >> UInt64(shift)) & 0xF)])
+            let digit = UInt8((value >> UInt64(shift)) & 0xF)
+            bytes.append(digit < 10 ? digit + 0x30 : digit + 0x57)
         }
     }
 }

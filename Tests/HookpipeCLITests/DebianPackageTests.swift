@@ -8,7 +8,12 @@ import Testing
 /// the shipped `pipeline.conf` with dummy credentials. No network, no
 /// systemd running. (`proof/systemd_container.sh` installs and runs it under
 /// a real systemd; it needs Debian's mirror and is not part of the suite.)
-@Suite(.timeLimit(.minutes(5)))
+///
+/// Not run under the sanitizers (scripts/sanitize.sh sets ASAN_OPTIONS or
+/// TSAN_OPTIONS): an instrumented binary is not what gets packaged, and its
+/// runtime libraries are not Debian's; the plain suite runs it.
+@Suite(.timeLimit(.minutes(5)), .enabled(if: ProcessInfo.processInfo.environment["ASAN_OPTIONS"] == nil
+                                          && ProcessInfo.processInfo.environment["TSAN_OPTIONS"] == nil))
 struct DebianPackageTests {
     static let tools = ["/usr/bin/dpkg-deb", "/usr/bin/dpkg-shlibdeps", "/usr/bin/systemd-analyze", "/usr/bin/systemd-sysusers"]
 
