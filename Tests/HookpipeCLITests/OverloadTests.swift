@@ -25,7 +25,17 @@ struct OverloadTests {
         return Int32(pid)
     }
 
-    @Test("RLIMIT_NOFILE 1,024 and 1,100 idle connections: a signed request on a fresh connection is answered within a second, the daemon stays cool, status.json and stage restarts go on")
+    /// The two flood tests hold over a thousand sockets in the test process.
+    /// Under AddressSanitizer, any `Foundation.Process.run` in the process
+    /// meanwhile (this test's `hookpipe sign`, or another suite's) reports a
+    /// heap-buffer-overflow inside Foundation's `findMaximumOpenFromProcSelfFD`
+    /// (it copies 256 bytes of a `dirent` name past the end of its 32 KiB
+    /// directory buffer) and aborts the whole run. Seen 2026-12-06; they run
+    /// in the plain suite and under ThreadSanitizer.
+    static let notUnderASan = ProcessInfo.processInfo.environment["ASAN_OPTIONS"] == nil
+
+    @Test("RLIMIT_NOFILE 1,024 and 1,100 idle connections: a signed request on a fresh connection is answered within a second, the daemon stays cool, status.json and stage restarts go on",
+          .enabled(if: notUnderASan))
     func descriptorsRunOut() throws {
         let workspace = try Self.workspace()
         defer { workspace.remove() }
@@ -69,7 +79,8 @@ struct OverloadTests {
         print("overload: 1,100 idle at RLIMIT_NOFILE 1024: held \(flood.count - Overload.closedByServer(flood)), answered \(answers.map { $0.status.map(String.init) ?? "none" }) in \(answers.map { String(format: "%.3f", $0.seconds) }) s, daemon CPU \(String(format: "%.1f", share * 100)) %")
     }
 
-    @Test("3,000 connections that never speak: legitimate requests are answered within the first-byte deadline, and the silent ones are closed at it")
+    @Test("3,000 connections that never speak: legitimate requests are answered within the first-byte deadline, and the silent ones are closed at it",
+          .enabled(if: notUnderASan))
     func idleFlood() throws {
         // first_byte_timeout defaults to request_timeout.
         let workspace = try Self.workspace(server: #"request_timeout = "3s""#)
