@@ -41,8 +41,8 @@ final class ChainOutputSink: @unchecked Sendable {
     }
 
     private let state: Locked<State>
-    private let syncs: Bool
-    private let ownsDescriptor: Bool
+    /// The output is a file hookpipe opened: synced, cut back on failure, closed here.
+    private let isFile: Bool
     /// Bytes cut off the end of the file on open (a partial last line).
     let truncatedOnOpen: Int64
 
@@ -50,13 +50,11 @@ final class ChainOutputSink: @unchecked Sendable {
         switch output {
         case .discard:
             state = Locked(State(fd: nil))
-            syncs = false
-            ownsDescriptor = false
+            isFile = false
             truncatedOnOpen = 0
         case .stdout:
             state = Locked(State(fd: 1))
-            syncs = false
-            ownsDescriptor = false
+            isFile = false
             truncatedOnOpen = 0
         case .file(let path):
             let opened = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
@@ -71,8 +69,7 @@ final class ChainOutputSink: @unchecked Sendable {
                 _ = Glibc.close(opened)
                 throw error
             }
-            syncs = true
-            ownsDescriptor = true
+            isFile = true
         }
     }
 
@@ -103,16 +100,16 @@ final class ChainOutputSink: @unchecked Sendable {
             }
             if let failure {
                 // A partial write is taken back, so the file never holds half a line.
-                if syncs { _ = ftruncate(fd, off_t(state.end)) }
+                if isFile { _ = ftruncate(fd, off_t(state.end)) }
                 throw .failed(failure)
             }
-            if syncs { state.end += Int64(buffer.count) }
+            if isFile { state.end += Int64(buffer.count) }
         }
     }
 
     /// Makes written output durable (files only).
     func sync() throws {
-        guard syncs else { return }
+        guard isFile else { return }
         try state.withLock { state in
             guard let fd = state.fd, !state.closed else { return }
             try SystemCall.fsync(fd)
@@ -124,7 +121,7 @@ final class ChainOutputSink: @unchecked Sendable {
         state.withLock { state in
             guard !state.closed else { return }
             state.closed = true
-            if ownsDescriptor, let fd = state.fd {
+            if isFile, let fd = state.fd {
                 _ = Glibc.fsync(fd)
                 _ = Glibc.close(fd)
             }

@@ -225,7 +225,7 @@ extension ChainRunner {
                     return !stopped && stages[index].generation == generation && stages[index].process === process
                 }
                 guard current else { return false }
-                Thread.sleep(forTimeInterval: Double(pause.components.attoseconds) / 1e18 + Double(pause.components.seconds))
+                Thread.sleep(forTimeInterval: Double(pause.microseconds) / 1e6)
                 pause = min(pause * 2, .seconds(2))
             }
         }
@@ -239,7 +239,7 @@ extension ChainRunner {
             if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { return nil }
             switch JSONDocument.parse(bytes) {
             case .success(let document) where document.isObject:
-                // Only a string of 16 hex digits can be a mark; anything else is no claim at all.
+                // Only 16 hex digits can be a mark; anything else is no claim at all.
                 return (document.scalarText(at: "/mark").flatMap(Envelope.parseMark), bytes)
             case .success:
                 reportInvalid(name, pid: pid, reason: "not a JSON object", snippet: bytes)

@@ -5,12 +5,9 @@
 /// never stored, never in an acknowledgement — so no content a sender
 /// controls can pass for one, whatever a stage does with the payload.
 enum EventMarks {
-    /// A fresh mark; never 0.
+    /// A fresh mark.
     static func next() -> UInt64 {
         var generator = SystemRandomNumberGenerator()
-        while true {
-            let value = generator.next()
-            if value != 0 { return value }
-        }
+        return generator.next()
     }
 }
