@@ -27,6 +27,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // C interop: jansson, with its function-like macros exposed as inline functions.
@@ -61,6 +62,20 @@ let package = Package(
                 "HookpipeJSON", "HookpipeTelemetry", "HookpipeSync",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // The PostgreSQL backend of the event store (postgres-nio): schema
+        // migrations, the write path, the sequencer and the chain lease.
+        .target(
+            name: "HookpipePostgres",
+            dependencies: [
+                "HookpipeStore", "HookpipeSync", "HookpipeTelemetry",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
@@ -123,7 +138,7 @@ let package = Package(
             name: "HookpipeDaemon",
             dependencies: [
                 "HookpipeConfig", "HookpipeStore", "HookpipeReceiver", "HookpipeTelemetry", "HookpipeJSON", "HookpipeChain",
-                "HookpipeSystemd", "HookpipeAdmin", "HookpipeSync", "HookpipeProcess",
+                "HookpipeSystemd", "HookpipeAdmin", "HookpipeSync", "HookpipeProcess", "HookpipePostgres",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -224,6 +239,18 @@ let package = Package(
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // A throwaway PostgreSQL for tests (scripts/pg-scratch.sh); not part of the product.
+        .target(name: "PostgresScratch", path: "Tests/PostgresScratch", swiftSettings: strictSettings),
+        .testTarget(
+            name: "HookpipePostgresTests",
+            dependencies: [
+                "HookpipePostgres", "HookpipeStore", "PostgresScratch",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings

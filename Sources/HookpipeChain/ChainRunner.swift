@@ -230,6 +230,12 @@ public final class ChainRunner: @unchecked Sendable {
         return drained
     }
 
+    /// Lets go of a runner that was never started (its output file): used
+    /// when it was made only to check the configuration.
+    public func discard() {
+        output.close()
+    }
+
     // MARK: - Feeder
 
     /// Moves events from the store into the first stage, never more than

@@ -25,6 +25,14 @@ extension PipelineConfig {
         text.row("proxies", server.trustedProxies.isEmpty
             ? "none trusted (X-Forwarded-For is ignored)" : "trusted: " + server.trustedProxies.joined(separator: ", "))
         text.heading("store")
+        switch store.backend {
+        case .sqlite:
+            text.row("backend", "sqlite (\(store.databasePath))")
+        case .postgresql:
+            text.row("backend", "postgresql, url from \(store.url.map { "\($0)" } ?? "nowhere")")
+            text.row("connections", "\(store.poolSize) per node, connect timeout \(DurationSyntax.format(store.connectTimeout)), operation timeout \(DurationSyntax.format(store.operationTimeout))")
+            text.row("chain lease", "time to live \(DurationSyntax.format(store.leaseTTL))")
+        }
         text.row("state directory", store.stateDirectory)
         text.row("max batch", "\(store.maxBatch) events")
         text.row("retention", "settled events pruned after \(DurationSyntax.format(store.retention))")

@@ -25,6 +25,13 @@
 ///                                 # or $STATE_DIRECTORY (first entry) when the key is absent and it is set
 /// max_batch = 1024                # > 0; default 1024
 /// retention = "30d"               # settled events older than this are pruned; default "30d"
+/// backend = "sqlite"              # "sqlite" (default) or "postgresql"; the keys below are PostgreSQL's
+/// url = "env:HOOKPIPE_DATABASE_URL"  # required for postgresql: a secret reference to
+///                                 # postgresql://USER:PASSWORD@HOST:PORT/DB?sslmode=disable|require|verify-full
+/// pool_size = 8                   # > 0; connections per node; default 8
+/// connect_timeout = "5s"          # default "5s"
+/// operation_timeout = "10s"       # a transaction or read taking longer answers 503; default "10s"
+/// lease_ttl = "10s"               # >= 1s; the chain lease's time to live; default "10s"
 ///
 /// [admin]                         # optional table: /healthz, /readyz, /metrics
 /// enabled = false                 # default false

@@ -68,8 +68,30 @@ public struct ServerConfig: Sendable, Equatable {
     public init() {}
 }
 
-/// The embedded event store. Key table: `[store]`.
+/// The event store: embedded SQLite (the default) or a shared PostgreSQL. Key table: `[store]`.
 public struct StoreConfig: Sendable, Equatable {
+    public enum Backend: String, Sendable, Equatable {
+        /// One SQLite file in the state directory: one node.
+        case sqlite
+        /// A PostgreSQL database shared by every node (several may receive; one runs the chain).
+        case postgresql
+    }
+
+    /// Which store. Default `.sqlite`.
+    public var backend: Backend = .sqlite
+    /// PostgreSQL only: where the connection URL comes from (it holds the password).
+    public var url: SecretReference?
+    /// PostgreSQL only: connections per node. Default 8.
+    public var poolSize: Int = 8
+    /// PostgreSQL only: time to open a connection. Default 5 s.
+    public var connectTimeout: Duration = .seconds(5)
+    /// PostgreSQL only: time one transaction or read may take before its
+    /// outcome counts as unknown (the batch is answered 503). Default 10 s.
+    public var operationTimeout: Duration = .seconds(10)
+    /// PostgreSQL only: the chain lease's time to live; another node takes the
+    /// chain over at most this long after its holder stopped renewing. Default 10 s.
+    public var leaseTTL: Duration = .seconds(10)
+
     /// Directory for the database and other state. Default `./state`
     /// (relative paths are resolved against the config file's directory;
     /// systemd's `$STATE_DIRECTORY` is used when the key is absent and it is set).

@@ -21,6 +21,9 @@ actor ChainController {
     private let logger: Logger
     private var config: ChainConfig
     private var shuttingDown = false
+    /// With a shared store: the lease epoch this node holds, `nil` while it is a
+    /// standby (then nothing is started, even by a reload).
+    private var leasedEpoch: Int64?
     /// The running runner, readable without awaiting the actor (status, heartbeat).
     private nonisolated let slot = Locked<Slot>(Slot())
 
@@ -37,6 +40,9 @@ actor ChainController {
         self.path = path
         self.logger = logger
     }
+
+    /// The store's chain lease, when the store is shared by several nodes.
+    var lease: (any ChainLease)? { store.chainLease }
 
     /// The current runner, if stages are configured and it is running.
     nonisolated var runner: ChainRunner? {
@@ -102,6 +108,7 @@ actor ChainController {
 
     private func install(_ newConfig: ChainConfig) async throws {
         config = newConfig
+        if store.chainLease != nil && leasedEpoch == nil { return }
         guard !newConfig.stages.isEmpty else {
             logger.notice("chain removed: events are stored, not processed")
             return
@@ -109,6 +116,58 @@ actor ChainController {
         let runner = try await makeRunner(newConfig)
         try await onThread("chain-start") { try runner.start() }
         slot.withLock { $0.runner = runner }
+    }
+
+    /// With a shared store (PostgreSQL): runs the chain only while this node
+    /// holds the lease, until graceful shutdown. Each term starts a fresh
+    /// runner once the lease is held (it reads the checkpoint then); a lost
+    /// lease stops it at once, killing the stages without a drain (a drain
+    /// would let them write), and the node becomes a standby again. Graceful
+    /// shutdown drains as usual, saves the checkpoint, and releases the lease
+    /// so another node takes over without waiting for it to expire.
+    func runLeased(_ lease: any ChainLease) async {
+        if let prepared = slot.withLock({ slot in defer { slot.runner = nil }; return slot.runner }) {
+            prepared.discard()
+        }
+        while !shuttingDown {
+            let epoch: Int64
+            do {
+                epoch = try await cancelWhenGracefulShutdown { try await lease.acquire() }
+            } catch {
+                shuttingDown = true
+                return
+            }
+            leasedEpoch = epoch
+            do {
+                try await install(config)
+            } catch {
+                logger.error("cannot start the chain; giving the lease up", metadata: ["error": "\(error)", "lease.epoch": "\(epoch)"])
+                leasedEpoch = nil
+                await lease.release(epoch: epoch)
+                try? await Task.sleep(for: .seconds(5))
+                continue
+            }
+            let shutdown = await withTaskGroup(of: Bool.self) { group in
+                group.addTask { await lease.lost(epoch: epoch); return false }
+                group.addTask { try? await gracefulShutdown(); return true }
+                let first = await group.next() ?? true
+                group.cancelAll()
+                return first
+            }
+            if shutdown {
+                shuttingDown = true
+                await drainCurrent()
+                leasedEpoch = nil
+                await lease.release(epoch: epoch)
+                return
+            }
+            leasedEpoch = nil
+            if let runner = slot.withLock({ $0.runner }) {
+                _ = try? await onThread("chain-stop") { runner.stop(deadline: .zero) }
+                slot.withLock { $0.runner = nil }
+            }
+            logger.warning("chain stopped: the lease was lost; this node is a standby now", metadata: ["lease.epoch": "\(epoch)"])
+        }
     }
 
     private func drainCurrent() async {
@@ -133,6 +192,10 @@ struct ChainControllerService: Service {
     let controller: ChainController
 
     func run() async throws {
+        if let lease = await controller.lease {
+            await controller.runLeased(lease)
+            return
+        }
         try await controller.start()
         try? await gracefulShutdown()
         await controller.stop()

@@ -57,11 +57,13 @@ public struct Daemon {
         }
         // Metrics: a Prometheus registry when [admin] is enabled, swift-metrics' no-op otherwise.
         let metrics = Self.makeMetrics(config.admin)
-        // Recovery (SQLite WAL replay, migrations) completes before the port opens.
-        let store = try SQLiteEventStore(path: config.store.databasePath, maxBatch: config.store.maxBatch, logger: logger,
-                                         metrics: metrics.store)
+        // Recovery (SQLite WAL replay; PostgreSQL's connection and schema migrations) completes before the port opens.
+        let store = try await StoreFactory.open(config.store, environment: environment, role: .daemon, logger: logger,
+                                                metrics: metrics.store)
+        let storeLocation = StoreFactory.location(config.store, environment: environment)
         let lastSeq = try await store.lastSequence()
-        logger.notice("store open", metadata: ["store.path": "\(config.store.databasePath)", "store.last_seq": "\(lastSeq)"])
+        logger.notice("store open", metadata: ["store.backend": "\(config.store.backend.rawValue)", "store.path": "\(storeLocation)",
+                                               "store.last_seq": "\(lastSeq)"])
         let chain = ChainController(config: config.chain, store: store, stateDirectory: config.store.stateDirectory,
                                     path: environment["PATH"], logger: logger)
         do {
@@ -105,7 +107,7 @@ public struct Daemon {
         let statusLine = Self.statusLine(sources: sources.count, chain: chain, store: store, health: storeHealth)
         let address = receiver.localAddress
         var services: [any Service] = [
-            StoreService(store: store, path: config.store.databasePath, health: storeHealth, retention: config.store.retention,
+            StoreService(store: store, path: storeLocation, health: storeHealth, retention: config.store.retention,
                          consumer: { chain.consumer }, logger: logger),
             ChainControllerService(controller: chain),
             receiver,

@@ -47,12 +47,13 @@ public struct DeadLetterDesk: Sendable {
         public var letter: Int64
         /// The dead-lettered event.
         public var originalSeq: Int64
-        /// Its copy.
-        public var seq: Int64
+        /// Its copy, when the store numbers events at commit (PostgreSQL numbers
+        /// them later, on the chain holder: `nil`).
+        public var seq: Int64?
         /// Whether the copy was rebuilt from the dead letter's line (the original was gone).
         public var fromLine: Bool
 
-        public init(letter: Int64, originalSeq: Int64, seq: Int64, fromLine: Bool) {
+        public init(letter: Int64, originalSeq: Int64, seq: Int64?, fromLine: Bool) {
             self.letter = letter
             self.originalSeq = originalSeq
             self.seq = seq

@@ -27,8 +27,8 @@ public struct Injector: Sendable {
 
     /// What happened to one line (1-based numbers, counting every line read).
     public enum LineReport: Sendable, Equatable {
-        case stored(line: Int, seq: Int64, id: String)
-        case duplicate(line: Int, seq: Int64, id: String)
+        case stored(line: Int, seq: Int64?, id: String)
+        case duplicate(line: Int, seq: Int64?, id: String)
         case invalid(line: Int, reason: String)
         /// A valid line the store failed to store (see ``Summary/failure``).
         case notStored(line: Int, id: String)

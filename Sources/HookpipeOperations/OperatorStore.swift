@@ -1,7 +1,8 @@
 public import HookpipeConfig
 public import HookpipeStore
 public import Logging
-import Foundation
+public import Foundation
+import HookpipeDaemon
 
 /// Opens the store a configuration names, from a process of its own next to
 /// a running daemon (SQLite in WAL mode takes readers and writers of several
@@ -16,7 +17,16 @@ public enum OperatorStore {
     ///   - readOnly: for commands that only read (`status`, `tail`, `dlq list`,
     ///     `dlq show`): the store is opened so that nothing can be written to it.
     public static func open(_ config: PipelineConfig, configFile: String, readOnly: Bool = false,
-                            logger: Logger) throws(OperationError) -> any EventStore {
+                            environment: [String: String] = ProcessInfo.processInfo.environment,
+                            logger: Logger) async throws(OperationError) -> any EventStore {
+        if config.store.backend == .postgresql {
+            do {
+                return try await StoreFactory.open(config.store, environment: environment, role: .operatorCommand(readOnly: readOnly),
+                                                   logger: logger)
+            } catch {
+                throw OperationError(.store, "\(error)")
+            }
+        }
         let path = config.store.databasePath
         guard FileManager.default.fileExists(atPath: path) else {
             throw OperationError(.noStore, "no store at \(path) (state_directory of \(configFile)); has `hookpipe run` ever started with this configuration?")

@@ -49,7 +49,7 @@ extension Replayer {
                 // A copy's key is new to this run, so `.duplicate` would also name its copy.
                 count += 1
                 firstSeq = firstSeq ?? outcome.seq
-                lastSeq = outcome.seq
+                lastSeq = outcome.seq ?? lastSeq
                 copied = true
             case .failure(let error)?:
                 failure = failure ?? error
@@ -70,11 +70,17 @@ extension Replayer {
         public var description: String {
             let noun = count == 1 ? "event" : "events"
             guard !isComplete else {
-                guard let firstSeq, let lastSeq else { return "replayed nothing" }
+                guard let firstSeq, let lastSeq else {
+                    // PostgreSQL: the copies are numbered after commit, by the chain holder.
+                    return count == 0 ? "replayed nothing" : "replayed \(count) \(noun) (seq assigned by the chain holder)"
+                }
                 return firstSeq == lastSeq ? "replayed \(count) \(noun) as seq \(firstSeq)" : "replayed \(count) \(noun) as seq \(firstSeq)–\(lastSeq)"
             }
             let total = "\(selected)\(readFailure == nil ? "" : "+") selected"
-            guard let firstSeq, let lastSeq else { return "replayed none of \(total) events" }
+            guard let firstSeq, let lastSeq else {
+                return count == 0 ? "replayed none of \(total) events"
+                    : "replayed \(count) of \(total) events (copies of seq \(replayed.description); seq assigned by the chain holder)"
+            }
             let copies = firstSeq == lastSeq ? "seq \(firstSeq)" : "seq \(firstSeq)–\(lastSeq)"
             return "replayed \(count) of \(total) events as \(copies) (copies of seq \(replayed.description))"
         }

@@ -112,13 +112,15 @@ public struct StatusReport: Sendable {
             throw OperationError(.io, "cannot read \(StatusSnapshot.path(stateDirectory: directory)): \(error)")
         }
         let writer = snapshot?.writer(nowMicros: nowMicros)
-        let diskFree = DiskSpace.availableBytes(at: config.store.databasePath)
+        // The disk only matters for the embedded store; PostgreSQL's is the server's.
+        let diskFree = config.store.backend == .sqlite ? DiskSpace.availableBytes(at: config.store.databasePath) : nil
+        let location = StoreFactory.location(config.store, environment: ProcessInfo.processInfo.environment)
         let stages = config.chain.stages.map(\.name)
         let store: any EventStore
         do {
-            store = try OperatorStore.open(config, configFile: configFile, readOnly: true, logger: logger)
+            store = try await OperatorStore.open(config, configFile: configFile, readOnly: true, logger: logger)
         } catch where error.code == .noStore {
-            var report = StatusReport(snapshot: snapshot, writer: writer, storePath: config.store.databasePath, lastSeq: 0,
+            var report = StatusReport(snapshot: snapshot, writer: writer, storePath: location, lastSeq: 0,
                                       checkpoint: stages.isEmpty ? nil : 0, deadLetters: 0, stages: stages, diskFreeBytes: diskFree)
             report.state = .notRunning(error.message)
             return report
@@ -128,7 +130,7 @@ public struct StatusReport: Sendable {
             let lastSeq = try await store.lastSequence()
             let checkpoint = stages.isEmpty ? nil : try await store.checkpoint(ChainRunner.consumer)
             let deadLetters = try await store.deadLetterCount()
-            report = .success(StatusReport(snapshot: snapshot, writer: writer, storePath: config.store.databasePath, lastSeq: lastSeq,
+            report = .success(StatusReport(snapshot: snapshot, writer: writer, storePath: location, lastSeq: lastSeq,
                                            checkpoint: checkpoint, deadLetters: deadLetters, stages: stages, diskFreeBytes: diskFree))
         } catch {
             report = .failure(error)

@@ -36,13 +36,21 @@ public struct WebhookResponse: Sendable, Equatable {
     }
 
     /// 200: stored now.
-    static func accepted(seq: Int64, id: String) -> Self {
-        Self(status: 200, outcome: "accepted") { $0.set("status", "accepted"); $0.set("seq", seq); $0.set("id", id) }
+    static func accepted(seq: Int64?, id: String) -> Self {
+        Self(status: 200, outcome: "accepted") { body in
+            body.set("status", "accepted")
+            if let seq { body.set("seq", seq) }
+            body.set("id", id)
+        }
     }
 
     /// 200: stored before, within the dedupe window; nothing written.
-    static func duplicate(seq: Int64, id: String) -> Self {
-        Self(status: 200, outcome: "duplicate") { $0.set("status", "duplicate"); $0.set("seq", seq); $0.set("id", id) }
+    static func duplicate(seq: Int64?, id: String) -> Self {
+        Self(status: 200, outcome: "duplicate") { body in
+            body.set("status", "duplicate")
+            if let seq { body.set("seq", seq) }
+            body.set("id", id)
+        }
     }
 
     /// 200 with an answer the sender's handshake expects (Slack's `url_verification`); nothing stored.

@@ -8,7 +8,10 @@
 /// - ``append(_:)`` returns only after the event and its dedupe key are
 ///   durable (committed and synced). Concurrent appends of the same
 ///   `(source, dedupeKey)` store exactly one event.
-/// - Sequence numbers increase strictly in commit order and are never reused.
+/// - Sequence numbers are dense-or-increasing, never reused, and never
+///   assigned below one a reader has already seen: SQLite assigns them in
+///   commit order; PostgreSQL assigns them after commit, in the order the
+///   writing transactions began, once no earlier transaction can still commit.
 public protocol EventStore: Sendable {
     /// Stores `event` unless its dedupe key was seen within its window.
     ///
@@ -95,9 +98,15 @@ public protocol EventStore: Sendable {
     /// is gone (another retry or a drop got there first), so one letter is
     /// retried at most once.
     func append(_ event: IncomingEvent, replacingDeadLetter id: Int64) async throws(StoreError) -> AppendOutcome?
+
+    /// The lease that decides which node runs the chain, when several nodes
+    /// share this store; `nil` (the default) when the chain may always run.
+    var chainLease: (any ChainLease)? { get }
 }
 
 extension EventStore {
+    public var chainLease: (any ChainLease)? { nil }
+
     /// ``appendEach(_:)`` for callers that need all or nothing reported: the
     /// outcomes when every event was stored, else the first failure.
     ///
@@ -146,14 +155,20 @@ public struct IncomingEvent: Sendable {
 }
 
 /// What ``EventStore/append(_:)`` did.
+///
+/// The sequence number is known at once with SQLite (it is assigned in the
+/// writing transaction). With PostgreSQL it is assigned after the commit, by
+/// the chain holder's sequencer, so a new event has none yet (`nil`), and a
+/// duplicate has one only when the earlier event was sequenced.
 public enum AppendOutcome: Sendable, Equatable {
-    /// Stored durably under this new sequence number.
-    case stored(seq: Int64)
-    /// The key was already stored within its window, as this sequence number; nothing was written.
-    case duplicate(seq: Int64)
+    /// Stored durably, under this new sequence number when the store assigns one at commit.
+    case stored(seq: Int64?)
+    /// The key was already stored within its window, as this sequence number
+    /// when it has one; nothing was written.
+    case duplicate(seq: Int64?)
 
-    /// The sequence number of the stored event, new or earlier.
-    public var seq: Int64 {
+    /// The sequence number of the stored event, new or earlier, when it has one yet.
+    public var seq: Int64? {
         switch self {
         case .stored(let seq), .duplicate(let seq): seq
         }

@@ -8,10 +8,10 @@ import HookpipeSync
 /// acknowledges many events, and durability does not cap throughput at the
 /// disk's sync rate. The thread is a plain `Thread`, not a task, because
 /// SQLite blocks and must not hold a cooperative-pool thread.
-final class GroupCommitQueue: @unchecked Sendable {
-    typealias Completion = @Sendable (Result<AppendOutcome, StoreError>) -> Void
-    typealias Commit = ([IncomingEvent]) -> Result<[AppendOutcome], StoreError>
-    typealias Committed = ([IncomingEvent], [AppendOutcome]) -> Void
+package final class GroupCommitQueue: @unchecked Sendable {
+    package typealias Completion = @Sendable (Result<AppendOutcome, StoreError>) -> Void
+    package typealias Commit = ([IncomingEvent]) -> Result<[AppendOutcome], StoreError>
+    package typealias Committed = ([IncomingEvent], [AppendOutcome]) -> Void
 
     private let condition = NSCondition()
     private var pending: [(IncomingEvent, Completion)] = []
@@ -28,14 +28,14 @@ final class GroupCommitQueue: @unchecked Sendable {
     ///   - committed: runs on the writer thread after a batch committed and
     ///     every completion of it ran, so that work which is not part of the
     ///     acknowledgement (telling the chain) never delays one.
-    init(maxBatch: Int, commit: @escaping Commit, committed: Committed? = nil) {
+    package init(maxBatch: Int, commit: @escaping Commit, committed: Committed? = nil) {
         self.maxBatch = max(1, maxBatch)
         self.commit = commit
         self.committed = committed
         startThread(named: "store-writer") { [self] in run() }
     }
 
-    func enqueue(_ event: IncomingEvent, completion: @escaping Completion) {
+    package func enqueue(_ event: IncomingEvent, completion: @escaping Completion) {
         condition.lock()
         if closed {
             condition.unlock()
@@ -48,7 +48,7 @@ final class GroupCommitQueue: @unchecked Sendable {
     }
 
     /// Refuses new appends, lets the writer finish what is queued, and waits for it.
-    func close() {
+    package func close() {
         condition.lock()
         closed = true
         condition.broadcast()

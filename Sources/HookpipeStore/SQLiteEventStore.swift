@@ -222,25 +222,33 @@ public final class SQLiteEventStore: EventStore {
 }
 
 /// Callbacks told about the events each commit stored.
-final class AppendObservers: Sendable {
+package final class AppendObservers: Sendable {
+    package init() {}
+
     private let observers = Locked<[@Sendable ([StoredEvent]) -> Void]>([])
 
-    func add(_ observer: @escaping @Sendable ([StoredEvent]) -> Void) {
+    package func add(_ observer: @escaping @Sendable ([StoredEvent]) -> Void) {
         observers.withLock { $0.append(observer) }
     }
 
     /// Tells every observer of the events in `batch` that `outcomes` say were
     /// stored (duplicates were not); nothing when none were, or nobody listens.
-    func notify(_ batch: [IncomingEvent], _ outcomes: [AppendOutcome]) {
+    package func notify(_ batch: [IncomingEvent], _ outcomes: [AppendOutcome]) {
         let observers = self.observers.withLock { $0 }
         guard !observers.isEmpty else { return }
         let stored = zip(batch, outcomes).compactMap { event, outcome -> StoredEvent? in
-            guard case .stored(let seq) = outcome else { return nil }
+            guard case .stored(let seq?) = outcome else { return nil }
             return StoredEvent(seq: seq, source: event.source, dedupeKey: event.dedupeKey,
                                receivedAtMicros: event.receivedAtMicros, metadata: event.metadata, payload: event.payload)
         }
         guard !stored.isEmpty else { return }
         for observer in observers { observer(stored) }
+    }
+
+    /// Tells every observer of `events`, already numbered (nothing when empty).
+    package func notify(_ events: [StoredEvent]) {
+        guard !events.isEmpty else { return }
+        for observer in observers.withLock({ $0 }) { observer(events) }
     }
 }
 

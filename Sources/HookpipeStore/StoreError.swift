@@ -14,6 +14,9 @@ public struct StoreError: Error, Sendable, Equatable, CustomStringConvertible {
         public static let corrupt = Code("store_corrupt")
         /// The store was closed (shutdown in progress).
         public static let closed = Code("store_closed")
+        /// A write only the chain lease's holder may make was refused: this
+        /// node does not hold the lease (any more). PostgreSQL backend only.
+        public static let notLeaseHolder = Code("store_not_lease_holder")
     }
 
     public var code: Code

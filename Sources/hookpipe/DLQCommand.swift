@@ -151,7 +151,7 @@ struct DLQCommand: AsyncParsableCommand {
                     do throws(OperationError) {
                         let retry = try await desk.retry(letter, run: run, nowMicros: WallClock.nowMicros())
                         let rebuilt = retry.fromLine ? " (rebuilt from the dead letter's line: the original is no longer stored)" : ""
-                        print("dead letter \(retry.letter): event seq \(retry.originalSeq) stored again as seq \(retry.seq)\(rebuilt)")
+                        print("dead letter \(retry.letter): event seq \(retry.originalSeq) stored again\(retry.seq.map { " as seq \($0)" } ?? "")\(rebuilt)")
                         return true
                     } catch where error.code == .cannotRetry || error.code == .notFound {
                         printError(error.message)

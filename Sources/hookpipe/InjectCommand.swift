@@ -68,9 +68,9 @@ struct InjectCommand: AsyncParsableCommand {
                 case .invalid(let line, let reason):
                     printError("line \(line): \(reason)")
                 case .stored(let line, let seq, let id) where verbose:
-                    print("line \(line): stored as seq \(seq), id \(id)")
+                    print("line \(line): stored\(seq.map { " as seq \($0)" } ?? " (seq assigned by the chain holder)"), id \(id)")
                 case .duplicate(let line, let seq, let id) where verbose:
-                    print("line \(line): duplicate of seq \(seq), id \(id)")
+                    print("line \(line): duplicate\(seq.map { " of seq \($0)" } ?? " of an event not sequenced yet"), id \(id)")
                 case .notStored(let line, let id) where verbose:
                     print("line \(line): not stored (store failure), id \(id)")
                 default:

@@ -24,7 +24,7 @@ struct OperatorContext {
         let logger = Self.logger()
         let code: Int32
         do {
-            let store = try OperatorStore.open(config, configFile: options.config, readOnly: readOnly, logger: logger)
+            let store = try await OperatorStore.open(config, configFile: options.config, readOnly: readOnly, logger: logger)
             let result: Result<Int32, OperationError>
             do {
                 result = .success(try await body(OperatorContext(config: config, configFile: options.config, store: store, logger: logger)))

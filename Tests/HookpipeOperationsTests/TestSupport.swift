@@ -1,6 +1,7 @@
 import Foundation
 import HookpipeStore
 import Logging
+import Testing
 
 /// A real SQLite store in a fresh temporary directory.
 struct TemporaryStore {
@@ -25,6 +26,7 @@ struct TemporaryStore {
         let metadata = #"{"id":"\#(id)","source":"\#(source)","received_at":"x"}"#
         let event = IncomingEvent(source: source, dedupeKey: id, dedupeWindow: .seconds(3600), receivedAtMicros: receivedAt,
                                   metadata: Array(metadata.utf8), payload: Array((payload ?? #"{"id":"\#(id)"}"#).utf8))
-        return try await store.append(event).seq
+        let seq = try await store.append(event).seq
+        return try #require(seq)
     }
 }

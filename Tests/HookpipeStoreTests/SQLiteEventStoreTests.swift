@@ -125,7 +125,7 @@ struct SQLiteEventStoreTests {
         defer { directory.remove() }
         let store = try SQLiteEventStore(path: directory.path + "/db.sqlite", logger: logger)
         let seqs = try await withThrowingTaskGroup(of: Int64.self) { group in
-            for index in 0..<500 { group.addTask { try await store.append(event("k\(index)")).seq } }
+            for index in 0..<500 { group.addTask { try await store.append(event("k\(index)")).seq ?? -1 } }
             return try await group.reduce(into: [Int64]()) { $0.append($1) }
         }
         #expect(Set(seqs) == Set(1...500))

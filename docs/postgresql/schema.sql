@@ -1,12 +1,12 @@
 -- hookpipe on PostgreSQL: schema migration 1.
 --
--- DESIGN, NOT BUILT: no Swift code uses this yet. proof/pg_design.sh loads
--- this file into a throwaway PostgreSQL and checks the behaviour that
+-- The daemon applies this file itself (Sources/HookpipePostgres/PostgresSchema.swift
+-- holds the same text; HookpipePostgresTests checks that the two agree) inside
+-- one transaction that first takes pg_advisory_xact_lock(hookpipe's lock id)
+-- and records version 1 in hookpipe.schema_migrations. Statements are split
+-- at lines ending in ";" outside $$ bodies. proof/pg_design.sh loads the same
+-- file into a throwaway PostgreSQL and checks the behaviour that
 -- docs/ARCHITECTURE.md ("PostgreSQL backend and the chain lease") relies on.
---
--- The migration runner applies it inside one transaction that first takes
--- pg_advisory_xact_lock(hookpipe lock id) and records version 1 in
--- hookpipe.schema_migrations (see proof/pg_design.sh, check "e").
 -- Needs PostgreSQL 13 or later (xid8, pg_current_xact_id, pg_snapshot_xmin).
 
 -- The journal. `id` is a storage id: unique, increasing in the order one
@@ -98,10 +98,12 @@ CREATE TABLE hookpipe.nodes (
 -- transaction still running on another node makes this call wait for that
 -- transaction: committed, this one is a duplicate; rolled back, this one is
 -- stored. A key repeated inside the batch is stored once (first position).
+-- `seq` is the earlier event's seq for a duplicate that was already
+-- sequenced, else NULL (a new event gets its seq from the sequencer later).
 CREATE FUNCTION hookpipe.append_batch(
     p_source text[], p_key text[], p_received_at bigint[], p_window_us bigint[],
     p_metadata bytea[], p_payload bytea[])
-RETURNS TABLE (ord integer, stored boolean, event_id bigint)
+RETURNS TABLE (ord integer, stored boolean, event_id bigint, seq bigint)
 LANGUAGE plpgsql AS $$
 #variable_conflict use_column
 DECLARE
@@ -133,9 +135,10 @@ BEGIN
     -- A new statement, so a new snapshot: a key that another transaction
     -- committed while this one waited for it is visible here.
     RETURN QUERY
-    SELECT i, ids[i] = ANY (stored_ids), d.event_id
+    SELECT i, ids[i] = ANY (stored_ids), d.event_id, s.seq
     FROM generate_series(1, n) AS i
     LEFT JOIN hookpipe.dedupe d ON d.source = p_source[i] AND d.key = p_key[i]
+    LEFT JOIN hookpipe.event_seq s ON s.event_id = d.event_id AND NOT (ids[i] = ANY (stored_ids))
     ORDER BY i;
 END;
 $$;

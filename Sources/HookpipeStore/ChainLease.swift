@@ -1,0 +1,43 @@
+/// The right to run the chain, for a store that several nodes share.
+///
+/// With SQLite there is one node and no lease (``EventStore/chainLease`` is
+/// `nil`: the chain always runs). With PostgreSQL every node receives, but
+/// only the holder of the lease runs the chain and numbers events; it holds
+/// the lease under an `epoch` that grows at every takeover, and every write
+/// only the holder may make (sequencing, checkpoints, dead letters) is
+/// refused once that epoch is no longer current.
+public protocol ChainLease: Sendable {
+    /// Suspends until this node holds the lease and returns its epoch.
+    /// Throws `CancellationError` when the calling task is cancelled.
+    func acquire() async throws -> Int64
+
+    /// Returns once the lease of `epoch` is lost: not renewed in time, taken
+    /// over, or a fenced write was refused. Returns at once when it already is.
+    /// The caller must then stop the chain without letting it write.
+    func lost(epoch: Int64) async
+
+    /// Whether the lease of `epoch` is still trusted for at least `margin`
+    /// on this node's monotonic clock; checked right before the chain syncs
+    /// its output or saves a checkpoint.
+    func isTrusted(epoch: Int64, margin: Duration) -> Bool
+
+    /// Gives the lease up at once (after a graceful drain), so that another
+    /// node can take over without waiting for it to expire.
+    func release(epoch: Int64) async
+
+    /// What this node knows about the lease, for status.
+    func state() -> ChainLeaseState
+}
+
+/// A snapshot of the lease as one node sees it.
+public struct ChainLeaseState: Sendable, Equatable {
+    /// This node's id (`host:pid:start`).
+    public var node: String
+    /// The epoch this node holds, `nil` when it is a standby.
+    public var heldEpoch: Int64?
+
+    public init(node: String, heldEpoch: Int64?) {
+        self.node = node
+        self.heldEpoch = heldEpoch
+    }
+}
