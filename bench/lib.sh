@@ -92,7 +92,8 @@ wait_port() { # port [pid]
 
 # --- hookpipe -----------------------------------------------------------
 # A stripe source with the secret in $work/stripe.secret; STAGES is TOML for
-# [[stage]] tables (see hp_stage), OUTPUT the [chain] output.
+# [[stage]] tables (see hp_stage), OUTPUT the [chain] output. HP_STORE_EXTRA,
+# if set, is more [store] lines (bench/pg.sh: backend = "postgresql", url…).
 hp_secret="whsec_bench_$(head -c 8 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 
 hp_config() { # dir port stages-toml output [log-level] [extra [chain] lines]
@@ -108,6 +109,7 @@ threads = ${THREADS:-0}
 level = "${5:-warning}"
 [store]
 state_directory = "state"
+${HP_STORE_EXTRA:-}
 [admin]
 enabled = $([ "${ADMIN:-0}" = 1 ] && echo true || echo false)
 port = ${ADMIN_PORT:-0}

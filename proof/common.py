@@ -13,21 +13,78 @@ def free_port():
         return s.getsockname()[1]
 
 
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+class PgScratch:
+    """A throwaway PostgreSQL from scripts/pg-scratch.sh, in a directory of its
+    own (root runs the server as `postgres`, which cannot enter a 0700
+    workspace): `url` logs in as the role hookpipe over TCP with its password."""
+
+    SCRIPT = os.path.join(ROOT, "scripts", "pg-scratch.sh")
+
+    def __init__(self):
+        self.dir = tempfile.mkdtemp(prefix="hookpipe-proof-pg-")
+        try:
+            self.url = self._script("start", timeout=180).strip()
+        except BaseException:
+            shutil.rmtree(self.dir, ignore_errors=True)  # start stops a server it could not finish setting up
+            raise
+
+    def _script(self, command, *args, timeout=60):
+        done = subprocess.run([self.SCRIPT, command, self.dir, *args], capture_output=True, text=True,
+                              timeout=timeout, stdin=subprocess.DEVNULL)
+        if done.returncode != 0:
+            raise RuntimeError(f"pg-scratch.sh {command} failed ({done.returncode}):\n{done.stderr}")
+        return done.stdout
+
+    def query(self, sql):
+        """Rows of one statement, as the superuser, each a list of column texts."""
+        out = self._script("psql", "-At", "-F", "\t", "-v", "ON_ERROR_STOP=1", "-c", sql, timeout=30)
+        return [line.split("\t") for line in out.splitlines()]
+
+    def stop(self):
+        self._script("stop")
+
+    def remove(self):
+        try:
+            self.stop()
+        finally:
+            shutil.rmtree(self.dir, ignore_errors=True)
+
+    def dead_lettered_ids(self):
+        """Dedupe keys (envelope ids) of dead-lettered events, as dead_lettered_ids()
+        reads them from SQLite; empty while the tables do not exist yet."""
+        try:
+            return {row[0] for row in self.query(
+                "SELECT e.dedupe_key FROM hookpipe.dead_letters d JOIN hookpipe.event_seq s ON s.seq = d.seq "
+                "JOIN hookpipe.events e ON e.id = s.event_id")}
+        except (RuntimeError, subprocess.TimeoutExpired):
+            return set()
+
+
 def default_binary():
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     for candidate in (".build/debug/hookpipe", ".build/release/hookpipe"):
-        path = os.path.join(root, candidate)
+        path = os.path.join(ROOT, candidate)
         if os.access(path, os.X_OK):
             return path
     sys.exit("hookpipe binary not found: build it first (swift build) or pass --binary")
 
 
 class Workspace:
-    """A temporary directory holding pipeline.conf, the secret and the state."""
+    """A temporary directory holding pipeline.conf, the secret and the state.
+    With `postgres` (a PgScratch) the store is that server (the URL reaches
+    the daemon as HOOKPIPE_DATABASE_URL); the state directory still holds
+    status.json and the lock."""
 
-    def __init__(self, chain="", server_extra="", state_directory="state", log_level="warning", max_connections=256):
+    def __init__(self, chain="", server_extra="", state_directory="state", log_level="warning", max_connections=256,
+                 postgres=None):
         self.dir = tempfile.mkdtemp(prefix="hookpipe-proof-")
         self.port = free_port()
+        self.postgres = postgres
+        self.env = {"HOOKPIPE_DATABASE_URL": postgres.url} if postgres else {}
+        store_extra = ('backend = "postgresql"\nurl = "env:HOOKPIPE_DATABASE_URL"\npool_size = 8\n'
+                       'connect_timeout = "5s"\n') if postgres else ""
         with open(os.path.join(self.dir, "stripe.secret"), "w") as f:
             f.write(SECRET)
         self.state = os.path.join(self.dir, state_directory) if not os.path.isabs(state_directory) else state_directory
@@ -39,7 +96,7 @@ max_connections = {max_connections}
 {server_extra}
 [store]
 state_directory = "{self.state}"
-[log]
+{store_extra}[log]
 level = "{log_level}"
 [[source]]
 name = "stripe"
@@ -61,6 +118,10 @@ secrets = ["file:stripe.secret"]
     def database(self):
         return os.path.join(self.state, "hookpipe.sqlite")
 
+    def dead_lettered_ids(self):
+        """Dedupe keys of dead-lettered events, from whichever store the daemon uses."""
+        return self.postgres.dead_lettered_ids() if self.postgres else dead_lettered_ids(self.database)
+
     def remove(self):
         shutil.rmtree(self.dir, ignore_errors=True)
 
@@ -73,7 +134,7 @@ class Daemon:
         self.log_path = os.path.join(workspace.dir, "daemon.log")
         self.log = open(self.log_path, "ab")
         self.process = subprocess.Popen([binary, "run", "--config", workspace.config], stdout=subprocess.DEVNULL,
-                                        stderr=self.log, stdin=subprocess.DEVNULL,
+                                        stderr=self.log, stdin=subprocess.DEVNULL, env={**os.environ, **workspace.env},
                                         # Start as systemd would: no signal blocked (a test runner may block some).
                                         preexec_fn=lambda: signal.pthread_sigmask(signal.SIG_SETMASK, []))
 
@@ -263,7 +324,7 @@ def settle(workspace, acked, timeout=90):
     acked_set = set(acked)
     while True:
         delivered = delivered_ids(workspace.output)
-        dead = dead_lettered_ids(workspace.database)
+        dead = workspace.dead_lettered_ids()
         missing = acked_set - set(delivered) - dead
         if not missing or time.time() > deadline:
             break

@@ -7,6 +7,14 @@ acknowledged event: delivered by the chain, dead-lettered, or lost.
   proof/crash_matrix.py stages  [--cycles N]   SIGKILL random stage processes
   proof/crash_matrix.py sigterm [--cycles N]   SIGTERM under load, restart
 
+--backend picks the store (default sqlite, the embedded one): postgresql
+starts a throwaway PostgreSQL with scripts/pg-scratch.sh, gives the daemon
+its URL as HOOKPIPE_DATABASE_URL ([store] backend = "postgresql",
+url = "env:HOOKPIPE_DATABASE_URL"), reads dead letters from it, and stops
+and deletes it at the end. The faults are the same; PostgreSQL itself is
+not killed. Its 200 carries no seq, so the fanout chain's bodies guess
+"seq" values from 0.
+
 --chain picks the chain the events go through (default plain):
 
   plain   Python pass-through -> cat -> jq -c .
@@ -31,7 +39,7 @@ not exit 0)."""
 import argparse, json, os, random, signal, sys, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from common import (Daemon, Sender, Workspace, dead_lettered_ids, default_binary, settle,  # noqa: E402
+from common import (Daemon, PgScratch, Sender, Workspace, default_binary, settle,  # noqa: E402
                     torn_lines)
 
 PASS_PY = "import sys\nfor line in sys.stdin:\n    sys.stdout.write(line)\n    sys.stdout.flush()\n"
@@ -199,7 +207,7 @@ def settle_fanout(ws, acked, timeout=120):
     while True:
         lines = output_lines(ws.output)
         present = set(lines)
-        dead = dead_lettered_ids(ws.database)
+        dead = ws.dead_lettered_ids()
         missing_lines = {(i, p) for (i, p) in expected - present if i not in dead}
         if not missing_lines or time.time() > deadline:
             break
@@ -232,8 +240,8 @@ class Chain:
         self.drain = drain if drain is not None else default_drain
         self.config = config.format(drain_ms=int(self.drain * 1000))
 
-    def workspace(self):
-        ws = Workspace(chain=self.config)
+    def workspace(self, postgres=None):
+        ws = Workspace(chain=self.config, postgres=postgres)
         with open(os.path.join(ws.dir, "pass.py"), "w") as f:
             f.write(PASS_PY)
         with open(os.path.join(ws.dir, "term0.py"), "w") as f:
@@ -350,6 +358,8 @@ def main():
     parser.add_argument("--drain-timeout", type=float, default=None,
                         help="the chain's drain_timeout in seconds (defaults: plain and fanout 20, term0 1)")
     parser.add_argument("--cycles", type=int, help="kills or stops (defaults: daemon 20, stages 200, sigterm 5)")
+    parser.add_argument("--backend", choices=["sqlite", "postgresql"], default="sqlite",
+                        help="the store: embedded SQLite, or a scratch PostgreSQL (above)")
     parser.add_argument("--binary", default=None)
     parser.add_argument("--seed", type=int, default=None)
     parser.add_argument("--keep", action="store_true", help="keep the workspace for inspection")
@@ -359,8 +369,14 @@ def main():
     rng = random.Random(seed)
     binary = args.binary or default_binary()
     chain = Chain(args.chain, args.drain_timeout)
-    ws = chain.workspace()
     started = time.time()
+    postgres = PgScratch() if args.backend == "postgresql" else None
+    try:
+        ws = chain.workspace(postgres)
+    except BaseException:
+        if postgres:
+            postgres.remove()
+        raise
     try:
         run = {"daemon": kill_daemon, "stages": kill_stages, "sigterm": sigterm}[args.mode]
         result = run(binary, ws, cycles, rng, chain, seed)
@@ -370,11 +386,19 @@ def main():
             (result["term0_sigterms"], result["term0_sigterms_holding"],
              result["term0_lines_held_at_sigterm"]) = chain.term0_sigterms(ws)
     finally:
+        if postgres:
+            if args.keep:
+                postgres.stop()  # the data directory stays for inspection
+            else:
+                postgres.remove()
         if not args.keep:
             ws.remove()
-    result.update(mode=args.mode, chain=args.chain, seed=seed, seconds=round(time.time() - started, 1))
+    result.update(mode=args.mode, chain=args.chain, backend=args.backend, seed=seed,
+                  seconds=round(time.time() - started, 1))
     if args.keep:
         result["workspace"] = ws.dir
+        if postgres:
+            result["postgresql_directory"] = postgres.dir
     print(json.dumps(result, sort_keys=True))
     failed = (result["lost"] > 0 or result["torn_lines"] > 0 or result.get("unexpected_lines", 0) > 0
               or result.get("nonzero_exits", 0) > 0 or result.get("final_exit", 0) != 0)

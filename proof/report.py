@@ -29,6 +29,8 @@ for line in sys.stdin:
                        f"{r['unexpected_lines']} unexpected; {r['filtered_out']} events filtered out whole (not counted as delivered)")
         elif chain == "term0":
             name += ", a stage exits 0 on SIGTERM"
+        if r.get("backend") == "postgresql":
+            name += ", PostgreSQL store"
         rows.append((name, cycles, r["acknowledged"], r["delivered"], r["dead_lettered"], r["lost"],
                      r["duplicates"], r.get("torn_lines", "–"), f"{r['seconds']} s"))
     elif r.get("case") == "torn_output":

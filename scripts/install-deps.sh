@@ -1,6 +1,17 @@
 #!/usr/bin/env bash
 # Installs the system packages hookpipe needs to build and test, when missing.
 # Runs apt-get only if something is absent (as root, or through sudo).
+#
+# postgresql is wanted for its binaries only: tests, benchmarks and proofs
+# start their own throwaway servers (scripts/pg-scratch.sh) and never use a
+# system cluster. Installed from scratch, Debian's package would create the
+# cluster 15/main and start it on port 5432 (its postinst runs invoke-rc.d,
+# which /etc/init.d/postgresql or systemd obeys, unless a policy-rc.d says
+# no, as Docker's Debian images do). So for the length of that install this
+# script says no: create_main_cluster = false in
+# /etc/postgresql-common/createcluster.d/, and a policy-rc.d that refuses
+# every start when there is none. Both are removed afterwards; a cluster
+# made or started before is left alone.
 set -euo pipefail
 need=()
 for package in libjansson-dev libsqlite3-dev pkg-config jq python3 perl nodejs curl openssl strace systemd postgresql dpkg-dev libcurl4-openssl-dev; do
@@ -9,6 +20,30 @@ done
 [ ${#need[@]} -eq 0 ] && exit 0
 sudo=""
 [ "$(id -u)" -ne 0 ] && sudo="sudo"
+
+# What to remove afterwards: our files, then the directories we made (only
+# while empty: the packages fill /etc/postgresql-common).
+undo_files=() undo_dirs=()
+cleanup() {
+  [ ${#undo_files[@]} -eq 0 ] || $sudo rm -f "${undo_files[@]}"
+  [ ${#undo_dirs[@]} -eq 0 ] || $sudo rmdir "${undo_dirs[@]}" 2>/dev/null || true
+}
+trap cleanup EXIT
+if printf '%s\n' "${need[@]}" | grep -qx postgresql; then
+  conf=/etc/postgresql-common/createcluster.d
+  [ -d /etc/postgresql-common ] || undo_dirs=(/etc/postgresql-common)
+  [ -d "$conf" ] || undo_dirs=("$conf" "${undo_dirs[@]}")
+  $sudo mkdir -p "$conf"
+  echo 'create_main_cluster = false' | $sudo tee "$conf/hookpipe-install-deps.conf" >/dev/null
+  undo_files+=("$conf/hookpipe-install-deps.conf")
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\n# scripts/install-deps.sh: start no service while it installs packages\nexit 101\n' \
+      | $sudo tee /usr/sbin/policy-rc.d >/dev/null
+    $sudo chmod 0755 /usr/sbin/policy-rc.d
+    undo_files+=(/usr/sbin/policy-rc.d)
+  fi
+fi
+
 echo "installing: ${need[*]}" >&2
 $sudo apt-get update -qq
 DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${need[@]}" >/dev/null
