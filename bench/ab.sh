@@ -3,7 +3,7 @@
 # 1 KiB Stripe events, durable acks) for two or more servers in alternating
 # rounds. A change is then read against a baseline measured minutes apart
 # on the same host, not hours. The host's speed moves by more than most
-# single changes (docs/BENCHMARKS.md, finding 19).
+# single changes (docs/BENCHMARK-FINDINGS.md, finding 19).
 #
 #   bench/ab.sh [--rounds N] [--seconds S] [--runs "1 64 64r"] LABEL=SERVER ...
 #

@@ -215,7 +215,7 @@ chain_measure() { # dir port count label stages-toml
   fi
   # Every event but the last: a stage settles an event when a later event's
   # line passes it, so the last one waits for the drain that follows ten
-  # times flush_after of quiet (README, "Settlement and checkpoints") —
+  # times flush_after of quiet (docs/CHAIN.md, "Settlement and checkpoints") —
   # settlement latency, not throughput.
   hp_wait_checkpoint "$1" "$(($3 - 1))" 600 || die "chain '$4' did not finish $3 events within 600 s"
   t1=$(date +%s.%N)

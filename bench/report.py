@@ -517,7 +517,8 @@ def chart(data, path):
 
 def write_docs(path, block, chart_name):
     text = open(path).read()
-    body = f"{BEGIN}\n{block}\n![latency against offered load]({chart_name})\n{END}"
+    # The chart first, then the tables: the page opens with today's answer.
+    body = f"{BEGIN}\n![latency against offered load]({chart_name})\n\n{block}\n{END}"
     if BEGIN in text and END in text:
         start, end = text.index(BEGIN), text.index(END) + len(END)
         text = text[:start] + body + text[end:]

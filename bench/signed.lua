@@ -9,7 +9,7 @@
 -- thread's init() after the previous thread has started sending and starts
 -- its clock only after the last init(). Loading 400,000 requests there took
 -- seconds, during which thread 0 sent requests that wrk and the stores then
--- counted as part of the timed run (docs/BENCHMARKS.md, finding 25).
+-- counted as part of the timed run (docs/BENCHMARK-FINDINGS.md, finding 25).
 local counter = 0
 
 function setup(thread)

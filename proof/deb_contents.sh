@@ -69,6 +69,11 @@ drwxr-xr-x root/root /usr/share/doc
 drwxr-xr-x root/root /usr/share/doc/hookpipe
 -rw-r--r-- root/root /usr/share/doc/hookpipe/README.md
 -rw-r--r-- root/root /usr/share/doc/hookpipe/README.systemd.md
+drwxr-xr-x root/root /usr/share/doc/hookpipe/docs
+-rw-r--r-- root/root /usr/share/doc/hookpipe/docs/CHAIN.md
+-rw-r--r-- root/root /usr/share/doc/hookpipe/docs/CONFIGURATION.md
+-rw-r--r-- root/root /usr/share/doc/hookpipe/docs/OPERATIONS.md
+-rw-r--r-- root/root /usr/share/doc/hookpipe/docs/RECEIVING.md
 drwxr-xr-x root/root /usr/share/hookpipe
 drwxr-xr-x root/root /usr/share/hookpipe/plugins
 drwxr-xr-x root/root /usr/share/man

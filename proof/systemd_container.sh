@@ -2,7 +2,11 @@
 # Installs a hookpipe .deb into a Debian bookworm root booted with systemd
 # (systemd-nspawn) and follows the README's "Run it under systemd" there:
 # dpkg -i, apt-get install -f, secrets in /etc/hookpipe/credentials,
-# systemctl enable --now hookpipe, then checks what a sysadmin would.
+# systemctl enable --now hookpipe, then checks what a sysadmin would: READY
+# before "Started", status and /readyz, delivery through the plugins, reload,
+# journal priorities, the watchdog (SIGSTOP the daemon: systemd kills and
+# restarts it), stop, socket activation (the daemon adopts systemd's
+# listeners; no connection refused across a restart), remove and purge.
 #   proof/systemd_container.sh path/to/hookpipe_<version>_<arch>.deb
 # Needs root, debootstrap, systemd-nspawn (systemd-container) and nsenter,
 # and Debian's mirror (as the host's apt uses it) for debootstrap and the
@@ -128,6 +132,7 @@ fi
 
 # 6. Enable and start; Type=notify makes `start` wait for READY=1.
 t0=$SECONDS
+started_at=$SECONDS
 if out=$(inside 120 systemctl enable --now hookpipe 2>&1); then
   ok "systemctl enable --now hookpipe returned 0 after $((SECONDS - t0)) s"
 else
@@ -205,7 +210,60 @@ else
   fail "journal request lines: $priorities; $lines"
 fi
 
-# 11. systemctl stop drains and exits 0.
+# 11. The watchdog. hookpipe pings WATCHDOG=1 only while its event loop and
+#     its chain advance; a daemon that stops making progress stops pinging.
+#     First: a healthy daemon outlives WatchdogSec= (so it does ping); then
+#     SIGSTOP freezes it (no ping, no progress) and systemd must kill it
+#     (WatchdogSignal=, SIGABRT) and start a new one (Restart=on-failure).
+wd=$(inside 10 systemctl show -p WatchdogUSec --value hookpipe)
+wd_s=$(sed -n 's/^\([0-9]*\)s$/\1/p' <<<"$wd")
+[ -n "$wd_s" ] && [ "$wd_s" -gt 0 ] && ok "WatchdogUSec=$wd" || fail "WatchdogUSec=$wd (expected whole seconds from WatchdogSec=)"
+wd_s=${wd_s:-30}
+wait_for=$((started_at + wd_s + 5 - SECONDS))
+[ "$wait_for" -gt 0 ] && { say "waiting ${wait_for} s so that the daemon has run longer than WatchdogSec=$wd"; sleep "$wait_for"; }
+show=$(inside 10 systemctl show -p MainPID -p NRestarts -p ActiveState hookpipe)
+wdpid=$(sed -n 's/^MainPID=//p' <<<"$show"); restarts=$(sed -n 's/^NRestarts=//p' <<<"$show")
+if [ "$wdpid" = "$mainpid" ] && grep -qx ActiveState=active <<<"$show"; then
+  ok "the daemon pings: still MainPID $wdpid after $((SECONDS - started_at)) s under WatchdogSec=$wd, NRestarts=$restarts"
+else
+  fail "before SIGSTOP: expected MainPID $mainpid still active, got $(tr '\n' ' ' <<<"$show")"
+fi
+inside 10 sh -c 'kill -STOP "$1"' _ "$wdpid"
+t0=$SECONDS
+newpid=""; after=""
+while [ $((SECONDS - t0)) -lt $((wd_s * 2 + 60)) ]; do
+  after=$(inside 10 systemctl show -p MainPID -p NRestarts -p ActiveState -p SubState hookpipe)
+  newpid=$(sed -n 's/^MainPID=//p' <<<"$after")
+  if [ -n "$newpid" ] && [ "$newpid" != 0 ] && [ "$newpid" != "$wdpid" ] && grep -qx SubState=running <<<"$after"; then break; fi
+  newpid=""; sleep 1
+done
+journal=$(inside 10 journalctl -u hookpipe -o cat --no-pager)
+timeout_line=$(grep -m1 'Watchdog timeout' <<<"$journal")
+result_line=$(grep -m1 "Failed with result 'watchdog'" <<<"$journal")
+nrestarts=$(sed -n 's/^NRestarts=//p' <<<"$after")
+if [ -n "$newpid" ] && [ "$nrestarts" = $((restarts + 1)) ] && [ -n "$timeout_line" ] && [ -n "$result_line" ] \
+    && ! inside 5 test -e "/proc/$wdpid"; then
+  ok "watchdog: SIGSTOPped MainPID $wdpid replaced by $newpid after $((SECONDS - t0)) s, NRestarts $restarts -> $nrestarts; journal: '$timeout_line', '$result_line'"
+else
+  fail "watchdog: after $((SECONDS - t0)) s: $(tr '\n' ' ' <<<"$after"); old pid $wdpid $(inside 5 test -e "/proc/$wdpid" && echo 'still exists' || echo gone); journal: ${timeout_line:-no 'Watchdog timeout'} / ${result_line:-no watchdog result}"
+  inside 5 sh -c 'kill -CONT "$1"' _ "$wdpid" 2>/dev/null  # let the later checks run
+fi
+# What happened between the timeout and the restart: the signals systemd
+# sent, what the daemon said once SIGCONT woke it (a debug build's Swift
+# backtracer can take the whole TimeoutAbortSec=, then SIGKILL).
+sed -n '/Watchdog timeout/,/Scheduled restart job/p' <<<"$journal" \
+  | grep -E 'Watchdog timeout|Killing process|ping withheld|Program crashed|Main process exited|Failed with result|Scheduled restart' \
+  | head -12 | sed 's/^/    /'
+readyz=$(inside 30 curl -s --retry 20 --retry-connrefused --retry-delay 1 -w ' HTTP %{http_code}' http://127.0.0.1:8081/readyz | tr -d '\n')
+status=$(inside 20 hookpipe status --config /etc/hookpipe/pipeline.conf 2>&1)
+if [ "$readyz" = '{"ready":true,"reasons":[]} HTTP 200' ] && grep -q "^hookpipe: running; pid ${newpid:-none}," <<<"$status"; then
+  ok "after the watchdog restart: /readyz $readyz; $(head -1 <<<"$status")"
+else
+  fail "after the watchdog restart: /readyz $readyz; status: $(head -1 <<<"$status")"
+fi
+mainpid=${newpid:-$mainpid}
+
+# 12. systemctl stop drains and exits 0.
 t0=$SECONDS
 if out=$(inside 90 systemctl stop hookpipe 2>&1); then ok "systemctl stop returned 0 after $((SECONDS - t0)) s"; else fail "systemctl stop: $out"; fi
 result=$(inside 10 systemctl show -p Result -p ExecMainCode -p ExecMainStatus -p ActiveState hookpipe | tr '\n' ' ')
@@ -216,19 +274,98 @@ say "hookpipe status after stop: $(head -1 <<<"$status")"
 inside 10 journalctl -u hookpipe -o cat --no-pager > "$work/journal.txt" 2>&1
 say "last journal lines:"; tail -4 "$work/journal.txt" | sed 's/^/    /'
 
-# 12. Remove keeps the store; purge deletes it; no enablement link is left.
+# 13. Socket activation, as the README says: with the service stopped,
+#     enable the socket units; systemd then holds 127.0.0.1:8080 and :8081,
+#     starts hookpipe on the first connection and passes both listeners
+#     (LISTEN_FDNAMES http, admin), which the daemon adopts instead of
+#     binding; across a restart the sockets stay open, so no connection is
+#     refused.
+if out=$(inside 60 systemctl enable --now hookpipe.socket hookpipe-admin.socket 2>&1); then
+  ok "systemctl enable --now hookpipe.socket hookpipe-admin.socket (service stopped)"
+else
+  fail "enable --now the socket units: $out"
+fi
+states=$(inside 10 systemctl is-active hookpipe.socket hookpipe-admin.socket hookpipe.service | tr '\n' ' ')
+[ "$states" = "active active inactive " ] && ok "sockets listening, service not started yet: $states" || fail "socket/service states: $states"
+# The inode of the listening socket on 127.0.0.1:PORT (/proc/net/tcp: local
+# address in hex, state 0A = LISTEN, inode in column 10), and the PIDs holding it.
+listen_inode() { inside 5 awk -v a="0100007F:$(printf '%04X' "$1")" '$2 == a && $4 == "0A" { print $10 }' /proc/net/tcp; }
+holders() {
+  inside 10 sh -c 'for fd in /proc/[0-9]*/fd/*; do [ "$(readlink "$fd" 2>/dev/null)" = "socket:[$1]" ] && echo "${fd#/proc/}"; done' _ "$1" \
+    | cut -d/ -f1 | sort -un | tr '\n' ' '
+}
+http_inode=$(listen_inode 8080); admin_inode=$(listen_inode 8081)
+t0=$SECONDS
+readyz=$(inside 120 curl -s --max-time 100 -w ' HTTP %{http_code}' http://127.0.0.1:8081/readyz | tr -d '\n')
+sapid=$(inside 10 systemctl show -p MainPID --value hookpipe)
+if [ "$readyz" = '{"ready":true,"reasons":[]} HTTP 200' ] && [ -n "$sapid" ] && [ "$sapid" != 0 ]; then
+  ok "the first connection started hookpipe (MainPID $sapid) and was answered by it after $((SECONDS - t0)) s: $readyz"
+else
+  fail "on-demand start: /readyz $readyz, MainPID $sapid"
+fi
+listen_env=$(inside 10 sh -c 'tr "\0" "\n" < /proc/$1/environ' _ "$sapid" | grep '^LISTEN_' | sort | tr '\n' ' ')
+names=$(sed -n 's/.*LISTEN_FDNAMES=\([^ ]*\).*/\1/p' <<<"$listen_env" | tr ':' '\n' | sort | tr '\n' ' ')
+grep -q 'LISTEN_FDS=2 ' <<<"$listen_env" && [ "$names" = "admin http " ] && grep -q "LISTEN_PID=$sapid " <<<"$listen_env" \
+  && ok "systemd passed the listeners: $listen_env" || fail "activation environment of $sapid: $listen_env"
+http_holders=$(holders "$http_inode"); admin_holders=$(holders "$admin_inode")
+if [ -n "$http_inode" ] && [ -n "$admin_inode" ] && [ "$http_holders" = "1 $sapid " ] && [ "$admin_holders" = "1 $sapid " ]; then
+  ok "the daemon adopted systemd's sockets: 127.0.0.1:8080 (inode $http_inode) and :8081 (inode $admin_inode) are each held by PID 1 and $sapid only"
+else
+  fail "listening sockets: 8080 inode ${http_inode:-none} held by ${http_holders:-nobody}; 8081 inode ${admin_inode:-none} held by ${admin_holders:-nobody}"
+fi
+sent=$(inside 30 env CREDENTIALS_DIRECTORY=/root/creds hookpipe sign --config /etc/hookpipe/pipeline.conf --source stripe \
+  --data '{"id":"evt_proof_socket","type":"payment_intent.succeeded"}' --send 2>&1)
+grep -q '"status":"accepted"' <<<"$sent" && ok "an event through the adopted listener: $sent" || fail "sign --send through the adopted listener: $sent"
+# Requests keep coming while the service restarts: none may be refused.
+# The slowest answer shows a request that waited in the backlog for the new daemon.
+inside 120 sh -c 'n=0; refused=0; other=0; slowest=0; while [ $n -lt 80 ]; do
+    set -- $(curl -s -o /dev/null -w "%{http_code} %{time_total}" --max-time 60 -X POST http://127.0.0.1:8080/hooks/nothing -d "{}")
+    case "$1" in 404) ;; 000) refused=$((refused + 1)) ;; *) other=$((other + 1)) ;; esac
+    slowest=$(echo "$slowest $2" | awk "{ m = \$1; if (\$2 > m) m = \$2; print m }")
+    n=$((n + 1)); sleep 0.05; done; echo "$n $refused $other $slowest"' > "$work/during-restart.txt" 2>&1 &
+loop=$!
+sleep 1
+t0=$SECONDS
+if out=$(inside 90 systemctl restart hookpipe 2>&1); then ok "systemctl restart hookpipe (sockets held) returned 0 after $((SECONDS - t0)) s"; else fail "restart under socket activation: $out"; fi
+wait "$loop"
+read -r n refused other slowest < "$work/during-restart.txt"
+repid=$(inside 10 systemctl show -p MainPID --value hookpipe)
+if [ "${refused:-x}" = 0 ] && [ "${other:-x}" = 0 ] && [ "$repid" != "$sapid" ] && [ "$(listen_inode 8080)" = "$http_inode" ] \
+    && [ "$(holders "$http_inode")" = "1 $repid " ]; then
+  ok "across the restart ($sapid -> $repid) the same listening socket (inode $http_inode) stayed open: $n requests, every one answered 404, none refused, the slowest in ${slowest} s"
+else
+  fail "across the restart: $(cat "$work/during-restart.txt") (requests, refused, other answers, slowest s); pid $sapid -> $repid; 8080 inode $http_inode -> $(listen_inode 8080), held by $(holders "$(listen_inode 8080)")"
+fi
+mainpid=$repid
+
+# 14. Remove keeps the store and stops and disables every unit (no
+#     enablement link left, the socket units' included); purge deletes the
+#     store and the conffile. The secrets written to /etc/hookpipe/credentials
+#     in step 5 are the administrator's, not the package's: purge keeps them,
+#     root-only, and says so (postrm).
+links="/etc/systemd/system/multi-user.target.wants/hookpipe.service /etc/systemd/system/sockets.target.wants/hookpipe.socket /etc/systemd/system/sockets.target.wants/hookpipe-admin.socket"
 if out=$(inside 120 dpkg --remove hookpipe 2>&1); then
-  if inside 10 test -f /var/lib/hookpipe/hookpipe.sqlite && ! inside 10 test -e /etc/systemd/system/multi-user.target.wants/hookpipe.service; then
-    ok "dpkg --remove: store kept, enablement link gone"
+  left_links=$(inside 10 sh -c 'for l in "$@"; do if [ -e "$l" ] || [ -L "$l" ]; then echo "$l"; fi; done' _ $links)
+  active=$(inside 10 systemctl is-active hookpipe.service hookpipe.socket hookpipe-admin.socket | tr '\n' ' ')
+  if inside 10 test -f /var/lib/hookpipe/hookpipe.sqlite && [ -z "$left_links" ] && [ "$active" = "inactive inactive inactive " ]; then
+    ok "dpkg --remove: store kept; service and sockets stopped ($active) and no enablement link left"
   else
-    fail "after remove: $(inside 10 ls -la /var/lib/hookpipe /etc/systemd/system/multi-user.target.wants 2>&1 | tr '\n' ' ')"
+    fail "after remove: links left: ${left_links:-none}; units: $active; $(inside 10 ls -la /var/lib/hookpipe 2>&1 | tr '\n' ' ')"
   fi
 else
   fail "dpkg --remove: $out"
 fi
 if out=$(inside 120 dpkg --purge hookpipe 2>&1); then
-  left=$(inside 10 sh -c 'ls -d /var/lib/hookpipe /etc/hookpipe/pipeline.conf 2>&1' | grep -vc 'No such file')
-  [ "$left" = 0 ] && ok "dpkg --purge: /var/lib/hookpipe and the conffile are gone; left: $(inside 10 sh -c 'ls /etc/hookpipe/credentials' | tr '\n' ' ')(in /etc/hookpipe/credentials)" || fail "after purge: $left paths left"
+  present=$(inside 10 sh -c 'for p in /var/lib/hookpipe /etc/hookpipe/pipeline.conf; do if [ -e "$p" ]; then echo "$p"; fi; done' | tr '\n' ' ')
+  kept=$(inside 10 ls /etc/hookpipe/credentials 2>&1 | tr '\n' ' ')
+  modes=$(inside 10 stat -c '%U %a' /etc/hookpipe/credentials /etc/hookpipe/credentials/stripe 2>&1 | tr '\n' ' ')
+  notice=$(grep -m1 'keeps the secrets' <<<"$out")
+  if [ -z "$present" ] && [ "$kept" = "github mercadopago shopify standard stripe " ] && [ "$modes" = "root 700 root 600 " ] && [ -n "$notice" ]; then
+    ok "dpkg --purge: /var/lib/hookpipe and the conffile are gone; the administrator's secrets stay root-only ($modes): $kept; postrm said: $notice"
+  else
+    fail "after purge: still there: ${present:-nothing}; credentials: $kept ($modes); notice: ${notice:-none}"
+  fi
+  say "dpkg --purge printed: $(tr '\n' ' ' <<<"$out")"
 else
   fail "dpkg --purge: $out"
 fi

@@ -59,6 +59,10 @@ install -m 0644 contrib/systemd/hookpipe.service contrib/systemd/hookpipe.socket
   contrib/systemd/hookpipe-admin.socket "$root/usr/lib/systemd/system/"
 install -D -m 0644 contrib/debian/hookpipe.sysusers "$root/usr/lib/sysusers.d/hookpipe.conf"
 install -D -m 0644 README.md "$root/usr/share/doc/hookpipe/README.md"
+# The reference the README links to, at the same relative paths (docs/…).
+install -d -m 0755 "$root/usr/share/doc/hookpipe/docs"
+install -m 0644 docs/CONFIGURATION.md docs/RECEIVING.md docs/CHAIN.md docs/OPERATIONS.md \
+  "$root/usr/share/doc/hookpipe/docs/"
 install -m 0644 contrib/systemd/README.md "$root/usr/share/doc/hookpipe/README.systemd.md"
 install -d -m 0755 "$root/usr/share/man/man1"
 gzip -9n < contrib/debian/hookpipe.1 > "$root/usr/share/man/man1/hookpipe.1.gz"

@@ -1,6 +1,6 @@
 /// Every metric hookpipe exports, in one place: names, label names and
-/// histogram buckets. README "Metrics and health" documents each one; keep
-/// the two in step.
+/// histogram buckets. docs/OPERATIONS.md ("Metrics and health") documents
+/// each one; keep the two in step.
 ///
 /// Label values are bounded and never secret: source and stage names from
 /// `pipeline.conf`, outcome and reason codes from fixed vocabularies.

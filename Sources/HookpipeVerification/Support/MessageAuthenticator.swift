@@ -21,9 +21,9 @@ enum DigestAlgorithm: Sendable {
 /// non-generic `update(bufferPointer:)`: swift-crypto's own `HMAC.update` is
 /// generic over `DataProtocol` and not inlinable, so every call from here ran
 /// unspecialised and looked up generic metadata at run time, four times the
-/// cost of the hash itself (`docs/BENCHMARKS.md`, finding 21). The padded key
-/// is absorbed once, here: each message starts from a copy of the keyed inner
-/// and outer states. Tests hold the codes equal to `Crypto.HMAC`'s.
+/// cost of the hash itself (`docs/BENCHMARK-FINDINGS.md`, finding 21). The
+/// padded key is absorbed once, here: each message starts from a copy of the
+/// keyed inner and outer states. Tests hold the codes equal to `Crypto.HMAC`'s.
 struct MessageAuthenticator: Sendable {
     let algorithm: DigestAlgorithm
     /// An existential rather than an enum of the three keyed states: LeakSanitizer
