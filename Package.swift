@@ -229,7 +229,7 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         // Runs the built `hookpipe` binary as a user would.
-        .testTarget(name: "HookpipeCLITests", exclude: ["Fixtures"], swiftSettings: strictSettings),
+        .testTarget(name: "HookpipeCLITests", dependencies: ["PostgresScratch"], exclude: ["Fixtures"], swiftSettings: strictSettings),
         .testTarget(name: "HookpipePluginTests", exclude: ["Fixtures"], swiftSettings: strictSettings),
         .testTarget(
             name: "HookpipeReceiverTests",

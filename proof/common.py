@@ -46,6 +46,13 @@ class PgScratch:
     def stop(self):
         self._script("stop")
 
+    def crash(self):
+        """Stops the server in immediate mode (no checkpoint: the next start replays the WAL)."""
+        self._script("stop-now")
+
+    def start_again(self):
+        self._script("start-again", timeout=120)
+
     def remove(self):
         try:
             self.stop()
@@ -77,14 +84,14 @@ class Workspace:
     the daemon as HOOKPIPE_DATABASE_URL); the state directory still holds
     status.json and the lock."""
 
-    def __init__(self, chain="", server_extra="", state_directory="state", log_level="warning", max_connections=256,
+    def __init__(self, chain="", server_extra="", state_directory="state", log_level="notice", max_connections=256,
                  postgres=None):
         self.dir = tempfile.mkdtemp(prefix="hookpipe-proof-")
         self.port = free_port()
         self.postgres = postgres
         self.env = {"HOOKPIPE_DATABASE_URL": postgres.url} if postgres else {}
         store_extra = ('backend = "postgresql"\nurl = "env:HOOKPIPE_DATABASE_URL"\npool_size = 8\n'
-                       'connect_timeout = "5s"\n') if postgres else ""
+                       'connect_timeout = "2s"\noperation_timeout = "2s"\nlease_ttl = "1s"\n') if postgres else ""
         with open(os.path.join(self.dir, "stripe.secret"), "w") as f:
             f.write(SECRET)
         self.state = os.path.join(self.dir, state_directory) if not os.path.isabs(state_directory) else state_directory
@@ -209,7 +216,9 @@ class Sender(threading.Thread):
         self.body_fn = body_fn
         self.last_ack_seq = 0
         self.acked = []
+        self.ack_times = []   # time.monotonic() when each 2xx was read, in order
         self.statuses = {}
+        self.status_times = []  # (time.monotonic(), status) of every answer
         self.missing_retry_after = 0
         self.stop_flag = threading.Event()
         self.lock = threading.Lock()
@@ -231,6 +240,7 @@ class Sender(threading.Thread):
                 answer = response.read()
                 with self.lock:
                     self.statuses[response.status] = self.statuses.get(response.status, 0) + 1
+                    self.status_times.append((time.monotonic(), response.status))
                     if response.status == 503 and response.getheader("retry-after") is None:
                         self.missing_retry_after += 1
                 if 200 <= response.status < 300:
@@ -241,6 +251,7 @@ class Sender(threading.Thread):
                             pass
                     with self.lock:
                         self.acked.append(event_id)
+                        self.ack_times.append(time.monotonic())
                     n += 1
                     if self.pause:
                         time.sleep(self.pause)

@@ -6,6 +6,9 @@ acknowledged event: delivered by the chain, dead-lettered, or lost.
   proof/crash_matrix.py daemon  [--cycles N]   SIGKILL the daemon, restart it
   proof/crash_matrix.py stages  [--cycles N]   SIGKILL random stage processes
   proof/crash_matrix.py sigterm [--cycles N]   SIGTERM under load, restart
+  proof/crash_matrix.py pgrestart --backend postgresql [--cycles N]
+                                               crash PostgreSQL (immediate stop) under
+                                               load and start it again; no 2xx while down
 
 --backend picks the store (default sqlite, the embedded one): postgresql
 starts a throwaway PostgreSQL with scripts/pg-scratch.sh, gives the daemon
@@ -284,6 +287,10 @@ def kill_daemon(binary, ws, cycles, rng, chain, seed):
     sender = chain.sender(ws, seed)
     sender.start()
     for _ in range(cycles):
+        if ws.postgres:
+            # The killed node's lease (lease_ttl 1s) must expire before the new
+            # one runs the chain: let it take over, so each kill hits a running chain.
+            time.sleep(1.3)
         time.sleep(rng.uniform(0.05, 0.6))
         daemon.kill()
         daemon = Daemon(binary, ws)
@@ -351,9 +358,45 @@ def sigterm(binary, ws, cycles, rng, chain, seed):
     return result
 
 
+def restart_postgresql(binary, ws, cycles, rng, chain, seed):
+    """PostgreSQL crashes (immediate stop) and comes back, under load, while
+    the daemon runs: nothing may be answered 2xx while it is down, 503s with
+    Retry-After meanwhile, and every acknowledged event is delivered after."""
+    if not ws.postgres:
+        sys.exit("pgrestart needs --backend postgresql")
+    daemon = Daemon(binary, ws)
+    daemon.wait_listening()
+    sender = chain.sender(ws, seed)
+    sender.start()
+    down = []  # (from, to): the server is certainly not running in between
+    for _ in range(cycles):
+        time.sleep(rng.uniform(0.5, 1.5))
+        ws.postgres.crash()
+        stopped = time.monotonic()
+        time.sleep(rng.uniform(0.5, 4.0))  # operation_timeout is 2 s: some outages outlast it
+        restarting = time.monotonic()
+        ws.postgres.start_again()
+        down.append((stopped, restarting))
+    time.sleep(1.5)
+    acked = sender.stop()
+    result = chain.settle(ws, acked)
+    status, _ = daemon.terminate()
+    with sender.lock:
+        # An answer read within 0.2 s after the stop returned may be a commit
+        # that completed just before it; anything later in the window is not.
+        acks_while_down = sum(1 for t in sender.ack_times if any(a + 0.2 < t < b for a, b in down))
+        refused_while_down = sum(1 for t, code in sender.status_times if code == 503 and any(a < t < b for a, b in down))
+        missing_retry_after = sender.missing_retry_after
+        statuses = dict(sender.statuses)
+    result.update(restarts=cycles, final_exit=status, acks_while_down=acks_while_down,
+                  answered_503_while_down=refused_while_down, missing_retry_after=missing_retry_after,
+                  seconds_down=round(sum(b - a for a, b in down), 1), statuses=statuses)
+    return result
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("mode", choices=["daemon", "stages", "sigterm"])
+    parser.add_argument("mode", choices=["daemon", "stages", "sigterm", "pgrestart"])
     parser.add_argument("--chain", choices=sorted(CHAINS), default="plain", help="the chain's shape (above)")
     parser.add_argument("--drain-timeout", type=float, default=None,
                         help="the chain's drain_timeout in seconds (defaults: plain and fanout 20, term0 1)")
@@ -364,7 +407,7 @@ def main():
     parser.add_argument("--seed", type=int, default=None)
     parser.add_argument("--keep", action="store_true", help="keep the workspace for inspection")
     args = parser.parse_args()
-    cycles = args.cycles or {"daemon": 20, "stages": 200, "sigterm": 5}[args.mode]
+    cycles = args.cycles or {"daemon": 20, "stages": 200, "sigterm": 5, "pgrestart": 5}[args.mode]
     seed = args.seed if args.seed is not None else int.from_bytes(os.urandom(4), "big")
     rng = random.Random(seed)
     binary = args.binary or default_binary()
@@ -378,7 +421,7 @@ def main():
             postgres.remove()
         raise
     try:
-        run = {"daemon": kill_daemon, "stages": kill_stages, "sigterm": sigterm}[args.mode]
+        run = {"daemon": kill_daemon, "stages": kill_stages, "sigterm": sigterm, "pgrestart": restart_postgresql}[args.mode]
         result = run(binary, ws, cycles, rng, chain, seed)
         # Read once the last daemon has stopped: nothing is being written.
         result.update(torn_lines=torn_lines(ws.output), foreign_mark_warnings=chain.foreign_mark_warnings(ws))
@@ -401,7 +444,8 @@ def main():
             result["postgresql_directory"] = postgres.dir
     print(json.dumps(result, sort_keys=True))
     failed = (result["lost"] > 0 or result["torn_lines"] > 0 or result.get("unexpected_lines", 0) > 0
-              or result.get("nonzero_exits", 0) > 0 or result.get("final_exit", 0) != 0)
+              or result.get("nonzero_exits", 0) > 0 or result.get("final_exit", 0) != 0
+              or result.get("acks_while_down", 0) > 0 or result.get("missing_retry_after", 0) > 0)
     sys.exit(1 if failed else 0)
 
 

@@ -218,7 +218,7 @@ final class LeaseKeeper: ChainLease, @unchecked Sendable {
                         lose(epoch: epoch, reason: "the sequencer's fenced sweep was refused: another node holds the lease")
                     } else if count > 0, let last {
                         full = count >= Int64(Self.sweepLimit)
-                        let events = try await reader(last - count, Int(count))
+                        let events = try await withDeadline(settings.operationTimeout) { try await reader(last - count, Int(count)) }
                         sequenced(events)
                     }
                 }

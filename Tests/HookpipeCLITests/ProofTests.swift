@@ -41,6 +41,30 @@ struct ProofTests {
         #expect(result["lost"] as? Int == 0, "\(result)")
     }
 
+    @Test("PostgreSQL backend: SIGKILL of the daemon 20 times under load, the chain running at each kill: no acknowledged event lost")
+    func postgresDaemonKills() throws {
+        let (status, results) = try Self.run("crash_matrix.py", ["daemon", "--cycles", "20", "--backend", "postgresql"])
+        let result = try #require(results.first)
+        #expect(status == 0, "\(result)")
+        #expect(result["backend"] as? String == "postgresql")
+        #expect(result["kills"] as? Int == 20)
+        #expect((result["acknowledged"] as? Int ?? 0) > 0)
+        #expect(result["lost"] as? Int == 0, "\(result)")
+    }
+
+    @Test("PostgreSQL crashed and restarted 5 times under load: no 2xx while it is down, 503 with Retry-After, nothing lost")
+    func postgresRestarts() throws {
+        let (status, results) = try Self.run("crash_matrix.py", ["pgrestart", "--cycles", "5", "--backend", "postgresql"])
+        let result = try #require(results.first)
+        #expect(status == 0, "\(result)")
+        #expect(result["restarts"] as? Int == 5)
+        #expect((result["acknowledged"] as? Int ?? 0) > 0)
+        #expect(result["acks_while_down"] as? Int == 0, "\(result)")
+        #expect(result["missing_retry_after"] as? Int == 0, "\(result)")
+        #expect(result["lost"] as? Int == 0, "\(result)")
+        #expect(result["final_exit"] as? Int == 0, "\(result)")
+    }
+
     @Test("SIGKILL of random stage processes 200 times under load: no acknowledged event lost")
     func stageKills() throws {
         let (status, results) = try Self.run("crash_matrix.py", ["stages", "--cycles", "200"])

@@ -1,0 +1,150 @@
+import Foundation
+import PostgresScratch
+import Testing
+
+/// `hookpipe run` with `[store] backend = "postgresql"`, against a scratch
+/// PostgreSQL started by the test (scripts/pg-scratch.sh).
+@Suite("hookpipe on PostgreSQL", .serialized)
+struct PostgresDaemonTests {
+    /// A node: its own directory (config, secret, state, output) on a shared database.
+    struct Node {
+        let directory: String
+        let port: Int
+        var config: String { directory + "/pipeline.conf" }
+        var output: String { directory + "/out.ndjson" }
+
+        init(leaseTTL: String = "2s") throws {
+            directory = NSTemporaryDirectory() + "hookpipe-pg-node-\(UUID().uuidString)"
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            port = try freePort()
+            try "whsec_pg_test_secret".write(toFile: directory + "/stripe.secret", atomically: false, encoding: .utf8)
+            try """
+                [server]
+                host = "127.0.0.1"
+                port = \(port)
+
+                [store]
+                backend = "postgresql"
+                url = "env:HOOKPIPE_DATABASE_URL"
+                lease_ttl = "\(leaseTTL)"
+
+                [[source]]
+                name = "stripe"
+                path = "/hooks/stripe"
+                scheme = "stripe"
+                secrets = ["file:stripe.secret"]
+
+                [chain]
+                output = "file:out.ndjson"
+
+                [[stage]]
+                name = "cat"
+                command = ["cat"]
+                """.write(toFile: config, atomically: false, encoding: .utf8)
+        }
+
+        func start(url: String) throws -> DaemonEndToEndTests.Daemon {
+            let daemon = try DaemonEndToEndTests.Daemon(config: config, environment: ["HOOKPIPE_DATABASE_URL": url])
+            try daemon.waitUntilListening()
+            return daemon
+        }
+
+        func remove() { try? FileManager.default.removeItem(atPath: directory) }
+    }
+
+    /// Envelope ids in a node's output, with repetitions.
+    static func deliveredIDs(_ path: String) -> [String] {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return [] }
+        return text.split(separator: "\n").compactMap { line in
+            guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else { return nil }
+            return object["id"] as? String
+        }
+    }
+
+    @Test("the same delivery posted to two daemons at the same moment, 30 times: one row and one 'accepted' each time")
+    func twoDaemonsOneRow() throws {
+        let scratch = try PostgresScratch.shared
+        let url = try scratch.makeDatabase()
+        let first = try Node(), second = try Node()
+        defer { first.remove(); second.remove() }
+        let a = try first.start(url: url)
+        let b = try second.start(url: url)
+        defer { _ = a.stop(); _ = b.stop() }
+        for round in 0..<30 {
+            let body = #"{"id":"evt_race_\#(round)","type":"payment_intent.succeeded"}"#
+            let signature = try Overload.stripeSignature(config: first.config, body: body)
+            let answers = Locked2<[String]>([])
+            let both = DispatchGroup()
+            for port in [first.port, second.port] {
+                both.enter()
+                Thread.detachNewThread {
+                    let response = try? LoopbackHTTP.post(port: port, "/hooks/stripe", headers: [("Stripe-Signature", signature)], body: body)
+                    answers.mutate { $0.append(response.map { "\($0.status) \($0.body)" } ?? "no answer") }
+                    both.leave()
+                }
+            }
+            both.wait()
+            let all = answers.value
+            #expect(all.filter { $0.hasPrefix("200 ") }.count == 2, "round \(round): \(all)")
+            #expect(all.filter { $0.contains(#""status":"accepted""#) }.count == 1, "round \(round): \(all)")
+            #expect(all.filter { $0.contains(#""status":"duplicate""#) }.count == 1, "round \(round): \(all)")
+        }
+        let rows = try scratch.psql("SELECT count(*), count(DISTINCT dedupe_key) FROM hookpipe.events",
+                                    database: PostgresScratch.databaseName(url))
+        #expect(rows == "30|30")
+        // One chain for both: every event reaches one node's output, and only the holder's.
+        let deadline = Date().addingTimeInterval(30)
+        var delivered: Set<String> = []
+        while Date() < deadline {
+            delivered = Set(Self.deliveredIDs(first.output) + Self.deliveredIDs(second.output))
+            if delivered.count >= 30 { break }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        #expect(delivered == Set((0..<30).map { "evt_race_\($0)" }))
+        let perNode = [Self.deliveredIDs(first.output).count, Self.deliveredIDs(second.output).count]
+        #expect(perNode.contains(0), "the chain ran on one node only: \(perNode)")
+    }
+
+    @Test("SIGTERM on the holder releases the lease: the other node runs the chain at once, nothing is lost")
+    func handover() throws {
+        let scratch = try PostgresScratch.shared
+        let url = try scratch.makeDatabase()
+        let first = try Node(leaseTTL: "30s"), second = try Node(leaseTTL: "30s")
+        defer { first.remove(); second.remove() }
+        let a = try first.start(url: url)
+        // The first node holds the lease before the second starts.
+        let held = Date().addingTimeInterval(15)
+        while Date() < held && !a.stderr.snapshot().contains("chain lease acquired") { Thread.sleep(forTimeInterval: 0.05) }
+        let b = try second.start(url: url)
+        defer { _ = b.stop() }
+        func post(_ port: Int, _ id: String) throws -> Int {
+            let body = #"{"id":"\#(id)","type":"x"}"#
+            let signature = try Overload.stripeSignature(config: first.config, body: body)
+            return try LoopbackHTTP.post(port: port, "/hooks/stripe", headers: [("Stripe-Signature", signature)], body: body).status
+        }
+        for index in 0..<5 { #expect(try post(second.port, "evt_before_\(index)") == 200) }
+        #expect(a.stop() == 0)
+        let stopped = Date()
+        for index in 0..<5 { #expect(try post(second.port, "evt_after_\(index)") == 200) }
+        let expected = Set((0..<5).flatMap { ["evt_before_\($0)", "evt_after_\($0)"] })
+        var delivered: Set<String> = []
+        while Date().timeIntervalSince(stopped) < 20 {
+            delivered = Set(Self.deliveredIDs(first.output) + Self.deliveredIDs(second.output))
+            if delivered.isSuperset(of: expected) { break }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        #expect(delivered.isSuperset(of: expected))
+        // A released lease is taken in well under its 30 s time to live.
+        #expect(Date().timeIntervalSince(stopped) < 10)
+        #expect(Set(Self.deliveredIDs(second.output)).isSuperset(of: (0..<5).map { "evt_after_\($0)" }))
+    }
+}
+
+/// A value behind a lock, for the threads of one test.
+final class Locked2<Value>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: Value
+    init(_ value: Value) { stored = value }
+    var value: Value { lock.lock(); defer { lock.unlock() }; return stored }
+    func mutate(_ body: (inout Value) -> Void) { lock.lock(); body(&stored); lock.unlock() }
+}
