@@ -21,12 +21,15 @@ final class ChainOutputSink: @unchecked Sendable {
     enum WriteError: Error, CustomStringConvertible {
         /// Another process of the last stage owns the sink now, or the chain stopped.
         case notOwner
+        /// This node no longer trusts its chain lease: it must write nothing more.
+        case notPermitted
         /// The write failed; the file was cut back to its previous end.
         case failed(SystemCallError)
 
         var description: String {
             switch self {
             case .notOwner: "the output belongs to a newer stage process, or the chain stopped"
+            case .notPermitted: "this node no longer holds the chain lease"
             case .failed(let error): "\(error)"
             }
         }
@@ -38,6 +41,8 @@ final class ChainOutputSink: @unchecked Sendable {
         var closed = false
         /// Where the file ends after the last complete write.
         var end: Int64 = 0
+        /// Where it ended at the last successful fsync.
+        var synced: Int64 = 0
     }
 
     private let state: Locked<State>
@@ -45,8 +50,13 @@ final class ChainOutputSink: @unchecked Sendable {
     private let isFile: Bool
     /// Bytes cut off the end of the file on open (a partial last line).
     let truncatedOnOpen: Int64
+    /// Asked under the sink's lock before every write and every sync: with a
+    /// shared store, whether this node still trusts its chain lease. When it
+    /// says no, nothing is written or synced any more.
+    private let mayWrite: (@Sendable () -> Bool)?
 
-    init(_ output: ChainConfig.Output) throws {
+    init(_ output: ChainConfig.Output, mayWrite: (@Sendable () -> Bool)? = nil) throws {
+        self.mayWrite = mayWrite
         switch output {
         case .discard:
             state = Locked(State(fd: nil))
@@ -63,7 +73,7 @@ final class ChainOutputSink: @unchecked Sendable {
             }
             do {
                 let (end, cut) = try Self.cutPartialLine(opened, path: path)
-                state = Locked(State(fd: opened, end: end))
+                state = Locked(State(fd: opened, end: end, synced: end))
                 truncatedOnOpen = cut
             } catch {
                 _ = Glibc.close(opened)
@@ -89,6 +99,7 @@ final class ChainOutputSink: @unchecked Sendable {
         }
         try state.withLock { (state) throws(WriteError) in
             guard !state.closed, state.owner == owner else { throw .notOwner }
+            if let mayWrite, !mayWrite() { throw .notPermitted }
             guard let fd = state.fd, !buffer.isEmpty else { return }
             let failure: SystemCallError? = buffer.withUnsafeBytes { bytes -> SystemCallError? in
                 do throws(SystemCallError) {
@@ -112,7 +123,26 @@ final class ChainOutputSink: @unchecked Sendable {
         guard isFile else { return }
         try state.withLock { state in
             guard let fd = state.fd, !state.closed else { return }
+            if let mayWrite, !mayWrite() { throw WriteError.notPermitted }
             try SystemCall.fsync(fd)
+            state.synced = state.end
+        }
+    }
+
+    /// After the chain lease was lost: cuts the file back to where it ended
+    /// at the last sync (lines written since were never covered by a
+    /// checkpoint; the next holder feeds their events again) and closes it
+    /// without syncing anything more. Returns the bytes cut.
+    @discardableResult
+    func abandon() -> Int64 {
+        state.withLock { state -> Int64 in
+            guard !state.closed else { return 0 }
+            state.closed = true
+            guard isFile, let fd = state.fd else { return 0 }
+            let cut = state.end - state.synced
+            if cut > 0 { _ = ftruncate(fd, off_t(state.synced)) }
+            _ = Glibc.close(fd)
+            return cut
         }
     }
 

@@ -213,6 +213,10 @@ extension ChainRunner {
                 return true
             } catch .notOwner {
                 return false
+            } catch .notPermitted {
+                // The lease is gone: nothing is reported, so every event
+                // concerned stays unsettled for the next holder.
+                return false
             } catch {
                 let now = ContinuousClock.now
                 if lastLogged.map({ now - $0 >= .seconds(10) }) ?? true {

@@ -55,7 +55,10 @@ public final class ChainRunner: @unchecked Sendable {
     /// - Parameters:
     ///   - stateDirectory: given to handlers as `HOOKPIPE_STATE_DIR`.
     ///   - path: `PATH` for handlers (the daemon's own by default).
-    public init(config: ChainConfig, store: any EventStore, stateDirectory: String, path: String?, logger: Logger) throws {
+    /// - Parameter mayWrite: with a shared store, asked before every output
+    ///   write and sync: whether this node still trusts its chain lease.
+    public init(config: ChainConfig, store: any EventStore, stateDirectory: String, path: String?, logger: Logger,
+                mayWrite: (@Sendable () -> Bool)? = nil) throws {
         self.config = config
         self.store = store
         self.logger = logger
@@ -65,7 +68,7 @@ public final class ChainRunner: @unchecked Sendable {
             "HOOKPIPE_STATE_DIR": stateDirectory,
             "HOOKPIPE_STAGE_COUNT": String(config.stages.count),
         ]
-        self.output = try ChainOutputSink(config.output)
+        self.output = try ChainOutputSink(config.output, mayWrite: mayWrite)
         if output.truncatedOnOpen > 0 {
             logger.warning("cut a partial line off the end of the chain output; its event is fed again", metadata: [
                 "chain.output": "\(config.output)", "chain.output.bytes_cut": "\(output.truncatedOnOpen)",
@@ -228,6 +231,35 @@ public final class ChainRunner: @unchecked Sendable {
         output.close()
         logger.notice("chain stopped", metadata: ["chain.checkpoint": "\(checkpoint)", "chain.drained": "\(drained)"])
         return drained
+    }
+
+    /// The chain lease was lost (shared store): stops feeding, SIGKILLs every
+    /// stage's process group at once — no drain, which would let them write —,
+    /// saves nothing, and cuts the output back to its last sync (lines past
+    /// it were never covered by a checkpoint; the next holder feeds their
+    /// events again). Blocks until the stages are reaped; call from a thread.
+    public func abandon(reason: String) {
+        var leftovers: [ChildProcess] = []
+        lock.withLock {
+            stopping = true
+            stopped = true
+            for index in stages.indices {
+                if let process = stages[index].process {
+                    stages[index].killReason = reason
+                    _ = try? process.signalGroup(SIGKILL)
+                    leftovers.append(process)
+                }
+                stages[index].phase = .stopped
+            }
+            lock.signalAll()
+        }
+        for process in leftovers {
+            _ = process.terminate(grace: .zero)
+        }
+        let cut = output.abandon()
+        logger.warning("chain abandoned: stages killed, nothing saved", metadata: [
+            "reason": "\(reason)", "chain.checkpoint": "\(checkpoint)", "chain.output.bytes_cut": "\(cut)",
+        ])
     }
 
     /// Lets go of a runner that was never started (its output file): used

@@ -163,7 +163,7 @@ actor ChainController {
             }
             leasedEpoch = nil
             if let runner = slot.withLock({ $0.runner }) {
-                _ = try? await onThread("chain-stop") { runner.stop(deadline: .zero) }
+                _ = try? await onThread("chain-abandon") { runner.abandon(reason: "the chain lease of epoch \(epoch) was lost") }
                 slot.withLock { $0.runner = nil }
             }
             logger.warning("chain stopped: the lease was lost; this node is a standby now", metadata: ["lease.epoch": "\(epoch)"])
@@ -179,8 +179,15 @@ actor ChainController {
 
     private func makeRunner(_ config: ChainConfig) async throws -> ChainRunner {
         let (store, stateDirectory, path, logger) = (store, stateDirectory, path, logger)
-        return try await onThread("chain-init") {
-            try ChainRunner(config: config, store: store, stateDirectory: stateDirectory, path: path, logger: logger)
+        // With a lease: nothing is written or synced once this node stops
+        // trusting it, with a margin of a fifth of its time to live (at most 1 s).
+        var mayWrite: (@Sendable () -> Bool)?
+        if let lease = store.chainLease, let epoch = leasedEpoch {
+            let margin = min(.seconds(1), lease.timeToLive / 5)
+            mayWrite = { lease.isTrusted(epoch: epoch, margin: margin) }
+        }
+        return try await onThread("chain-init") { [mayWrite] in
+            try ChainRunner(config: config, store: store, stateDirectory: stateDirectory, path: path, logger: logger, mayWrite: mayWrite)
         }
     }
 }

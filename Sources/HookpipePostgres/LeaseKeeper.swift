@@ -67,6 +67,8 @@ final class LeaseKeeper: ChainLease, @unchecked Sendable {
         }
     }
 
+    var timeToLive: Duration { terms.ttl }
+
     func isTrusted(epoch: Int64, margin: Duration) -> Bool {
         held.withLock { $0?.epoch == epoch && $0?.isTrusted(at: .now, margin: margin) == true }
     }

@@ -21,6 +21,9 @@ public protocol ChainLease: Sendable {
     /// its output or saves a checkpoint.
     func isTrusted(epoch: Int64, margin: Duration) -> Bool
 
+    /// The lease's time to live.
+    var timeToLive: Duration { get }
+
     /// Gives the lease up at once (after a graceful drain), so that another
     /// node can take over without waiting for it to expire.
     func release(epoch: Int64) async

@@ -68,4 +68,32 @@ struct ChainOutputSinkTests {
         #expect(throws: ChainOutputSink.WriteError.self) { try sink.write([Array(#"{"n":4}"#.utf8)], as: 2) }
         #expect(contents(path) == #"{"n":1}"# + "\n" + #"{"n":3}"# + "\n")
     }
+
+    @Test("without the lease: nothing is written or synced; abandoning cuts the file back to its last sync")
+    func leaseGuard() throws {
+        let path = try temporaryFile(#"{"n":0}"# + "\n")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let trusted = Locked2(true)
+        let sink = try ChainOutputSink(.file(path), mayWrite: { trusted.value })
+        sink.claim(1)
+        try sink.write([Array(#"{"n":1}"#.utf8)], as: 1)
+        try sink.sync()
+        try sink.write([Array(#"{"n":2}"#.utf8)], as: 1)
+        trusted.set(false)
+        #expect(throws: ChainOutputSink.WriteError.self) { try sink.write([Array(#"{"n":3}"#.utf8)], as: 1) }
+        #expect(throws: (any Error).self) { try sink.sync() }
+        // Written but never synced: cut on abandon.
+        #expect(sink.abandon() == Int64(#"{"n":2}"#.utf8.count + 1))
+        #expect(contents(path) == #"{"n":0}"# + "\n" + #"{"n":1}"# + "\n")
+        #expect(throws: ChainOutputSink.WriteError.self) { try sink.write([Array(#"{"n":4}"#.utf8)], as: 1) }
+    }
+}
+
+/// A flag shared with a closure.
+final class Locked2<Value: Sendable>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: Value
+    init(_ value: Value) { stored = value }
+    var value: Value { lock.lock(); defer { lock.unlock() }; return stored }
+    func set(_ value: Value) { lock.lock(); stored = value; lock.unlock() }
 }
