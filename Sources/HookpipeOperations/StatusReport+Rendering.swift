@@ -1,5 +1,6 @@
 import HookpipeDaemon
 import HookpipeJSON
+import HookpipeStore
 
 extension StatusReport {
     /// Whether the daemon runs (healthy or degraded).
@@ -51,6 +52,9 @@ extension StatusReport {
             facts.add(["chain:", "\(chain.inFlight) in flight, \(chain.invalidLines) invalid lines, \(chain.deadLettered) dead-lettered since start"])
         }
         text += facts.rendered()
+        if let cluster {
+            text += clusterText(cluster)
+        }
         if let chain = liveChain {
             var table = TextTable(header: ["STAGE", "PHASE", "PID", "RESTARTS", "DRAINS", "HELD", "IN", "OUT"])
             for stage in chain.stages {
@@ -105,6 +109,22 @@ extension StatusReport {
         if let chain = liveChain {
             object.set("chain", Self.json(chain))
         }
+        if let cluster {
+            let entry = JSONObjectBuilder()
+            if let holder = cluster.holder { entry.set("holder", holder) } else { entry.setNull("holder") }
+            entry.set("epoch", cluster.epoch)
+            if let since = cluster.heldSinceMicros { entry.set("held_since", RFC3339.format(micros: since)) } else { entry.setNull("held_since") }
+            entry.set("unsequenced", cluster.unsequenced)
+            entry.set("nodes", cluster.nodes.map { node in
+                let item = JSONObjectBuilder()
+                item.set("node", node.id)
+                item.set("role", node.id == cluster.holder ? "chain_holder" : "receiver")
+                item.set("started_at", RFC3339.format(micros: node.startedAtMicros))
+                item.set("seen_at", RFC3339.format(micros: node.seenAtMicros))
+                return item
+            })
+            object.set("cluster", entry)
+        }
         var bytes = object.serialized()
         bytes.append(0x0A)
         return bytes
@@ -129,5 +149,19 @@ extension StatusReport {
             return entry
         })
         return object
+    }
+
+    /// The chain lease's holder and every node seen recently.
+    func clusterText(_ cluster: ChainCluster) -> String {
+        var facts = TextTable(header: ["chain holder:", cluster.holder.map { holder in
+            "\(holder) (epoch \(cluster.epoch)\(cluster.heldSinceMicros.map { ", since \(RFC3339.format(micros: $0))" } ?? ""))"
+        } ?? "none: no node holds the chain lease (the chain is not running)"])
+        facts.add(["unsequenced:", "\(cluster.unsequenced) committed event(s) waiting for a seq"])
+        var table = TextTable(header: ["NODE", "ROLE", "STARTED", "LAST SEEN"])
+        for node in cluster.nodes {
+            table.add([node.id, node.id == cluster.holder ? "chain holder" : "receiver (standby)",
+                       RFC3339.format(micros: node.startedAtMicros), RFC3339.format(micros: node.seenAtMicros)])
+        }
+        return facts.rendered() + table.rendered()
     }
 }

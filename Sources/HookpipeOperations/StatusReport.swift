@@ -1,6 +1,6 @@
 public import HookpipeConfig
 public import HookpipeDaemon
-import HookpipeStore
+public import HookpipeStore
 public import Logging
 import Foundation
 import HookpipeChain
@@ -39,6 +39,8 @@ public struct StatusReport: Sendable {
     public var stages: [String]
     /// Free bytes on the store's file system; `nil` when unknown.
     public var diskFreeBytes: Int64?
+    /// With a shared store (PostgreSQL): the nodes and the chain lease's holder.
+    public var cluster: ChainCluster?
 
     public static let exitRunning: Int32 = 0
     public static let exitDegraded: Int32 = 2
@@ -130,8 +132,10 @@ public struct StatusReport: Sendable {
             let lastSeq = try await store.lastSequence()
             let checkpoint = stages.isEmpty ? nil : try await store.checkpoint(ChainRunner.consumer)
             let deadLetters = try await store.deadLetterCount()
-            report = .success(StatusReport(snapshot: snapshot, writer: writer, storePath: location, lastSeq: lastSeq,
-                                           checkpoint: checkpoint, deadLetters: deadLetters, stages: stages, diskFreeBytes: diskFree))
+            var gathered = StatusReport(snapshot: snapshot, writer: writer, storePath: location, lastSeq: lastSeq,
+                                        checkpoint: checkpoint, deadLetters: deadLetters, stages: stages, diskFreeBytes: diskFree)
+            gathered.cluster = try await store.chainCluster()
+            report = .success(gathered)
         } catch {
             report = .failure(error)
         }

@@ -43,6 +43,11 @@ final class LeaseKeeper: ChainLease, @unchecked Sendable {
         for task in running { task.cancel() }
         for task in running { await task.value }
         held.withLock { $0 = nil }
+        // Gone from `hookpipe status` at once rather than when its heartbeat ages out.
+        let (node, logger) = (settings.nodeID, logger)
+        _ = try? await withDeadline(settings.operationTimeout) { [client] in
+            try await client.query("DELETE FROM hookpipe.nodes WHERE node_id = \(node)", logger: logger)
+        }
     }
 
     // MARK: ChainLease
@@ -115,6 +120,7 @@ final class LeaseKeeper: ChainLease, @unchecked Sendable {
 
     private func leaseLoop() async {
         var generator = SystemRandomNumberGenerator()
+        var lastHeartbeat: ContinuousClock.Instant?
         while !Task.isCancelled {
             let pause: Duration
             if let trust = held.withLock({ $0 }) {
@@ -125,7 +131,10 @@ final class LeaseKeeper: ChainLease, @unchecked Sendable {
                 pause = held.withLock({ $0 }) == nil ? terms.acquirePause(unit: Double.random(in: 0...1, using: &generator))
                     : terms.renewEvery
             }
-            await heartbeat()
+            if lastHeartbeat.map({ ContinuousClock.now - $0 >= terms.renewEvery }) ?? true {
+                lastHeartbeat = .now
+                await heartbeat()
+            }
             try? await Task.sleep(for: pause)
         }
     }

@@ -157,4 +157,33 @@ extension PostgresEventStore {
             return problems
         }
     }
+
+    /// The lease row, the nodes whose heartbeat is younger than three lease
+    /// times to live, and how many committed events await a number.
+    public func chainCluster() async throws(StoreError) -> ChainCluster? {
+        let recent = max(settings.leaseTTL.microseconds * 3, 5_000_000)
+        return try await run("read the cluster") { client, logger in
+            var cluster = ChainCluster(holder: nil, epoch: 0, heldSinceMicros: nil, nodes: [], unsequenced: 0)
+            let lease = try await client.query("""
+                SELECT CASE WHEN l.expires_at > now() THEN l.holder END, l.epoch,
+                       (extract(epoch FROM l.acquired_at) * 1000000)::bigint,
+                       (SELECT count(*) FROM hookpipe.events e WHERE (e.tx, e.id) > (l.seq_tx, l.seq_id))
+                FROM hookpipe.chain_lease l WHERE l.name = 'chain'
+                """, logger: logger)
+            for try await (holder, epoch, since, waiting) in lease.decode((String?, Int64, Int64?, Int64).self) {
+                cluster.holder = holder
+                cluster.epoch = epoch
+                cluster.heldSinceMicros = holder == nil ? nil : since
+                cluster.unsequenced = waiting
+            }
+            let nodes = try await client.query("""
+                SELECT node_id, (extract(epoch FROM started_at) * 1000000)::bigint, (extract(epoch FROM seen_at) * 1000000)::bigint
+                FROM hookpipe.nodes WHERE seen_at > now() - \(recent) * interval '1 microsecond' ORDER BY started_at
+                """, logger: logger)
+            for try await (id, started, seen) in nodes.decode((String, Int64, Int64).self) {
+                cluster.nodes.append(ChainCluster.Node(id: id, startedAtMicros: started, seenAtMicros: seen))
+            }
+            return cluster
+        }
+    }
 }

@@ -44,3 +44,39 @@ public struct ChainLeaseState: Sendable, Equatable {
         self.heldEpoch = heldEpoch
     }
 }
+
+/// The nodes sharing a store and who runs the chain, as the store records
+/// them (`hookpipe status`, `/metrics`).
+public struct ChainCluster: Sendable, Equatable {
+    public struct Node: Sendable, Equatable {
+        /// `host:pid:start`.
+        public var id: String
+        public var startedAtMicros: Int64
+        /// The node's last heartbeat (every fifth of `lease_ttl`).
+        public var seenAtMicros: Int64
+
+        public init(id: String, startedAtMicros: Int64, seenAtMicros: Int64) {
+            self.id = id
+            self.startedAtMicros = startedAtMicros
+            self.seenAtMicros = seenAtMicros
+        }
+    }
+
+    /// The lease's holder while its lease has not expired, else `nil`.
+    public var holder: String?
+    public var epoch: Int64
+    /// When the current holder acquired the lease.
+    public var heldSinceMicros: Int64?
+    /// Nodes seen recently, oldest first.
+    public var nodes: [Node]
+    /// Events committed but not numbered yet (the sequencer's queue).
+    public var unsequenced: Int64
+
+    public init(holder: String?, epoch: Int64, heldSinceMicros: Int64?, nodes: [Node], unsequenced: Int64) {
+        self.holder = holder
+        self.epoch = epoch
+        self.heldSinceMicros = heldSinceMicros
+        self.nodes = nodes
+        self.unsequenced = unsequenced
+    }
+}

@@ -102,10 +102,16 @@ public protocol EventStore: Sendable {
     /// The lease that decides which node runs the chain, when several nodes
     /// share this store; `nil` (the default) when the chain may always run.
     var chainLease: (any ChainLease)? { get }
+
+    /// The nodes sharing this store and the lease's holder; `nil` (the
+    /// default) for a store only one node uses.
+    func chainCluster() async throws(StoreError) -> ChainCluster?
 }
 
 extension EventStore {
     public var chainLease: (any ChainLease)? { nil }
+
+    public func chainCluster() async throws(StoreError) -> ChainCluster? { nil }
 
     /// ``appendEach(_:)`` for callers that need all or nothing reported: the
     /// outcomes when every event was stored, else the first failure.

@@ -103,6 +103,18 @@ struct PostgresDaemonTests {
         #expect(delivered == Set((0..<30).map { "evt_race_\($0)" }))
         let perNode = [Self.deliveredIDs(first.output).count, Self.deliveredIDs(second.output).count]
         #expect(perNode.contains(0), "the chain ran on one node only: \(perNode)")
+        // `hookpipe status` names the holder and lists both nodes.
+        let status = try HookpipeBinary.run(["status", "--config", second.config, "--json"], environment: ["HOOKPIPE_DATABASE_URL": url])
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any], "\(status)")
+        let cluster = try #require(object["cluster"] as? [String: Any], "\(status.stdout)")
+        let nodes = try #require(cluster["nodes"] as? [[String: Any]])
+        #expect(nodes.count == 2, "\(cluster)")
+        let holder = try #require(cluster["holder"] as? String, "\(cluster)")
+        #expect(nodes.filter { $0["role"] as? String == "chain_holder" }.map { $0["node"] as? String } == [holder])
+        #expect((cluster["epoch"] as? Int ?? 0) >= 1)
+        let text = try HookpipeBinary.run(["status", "--config", first.config], environment: ["HOOKPIPE_DATABASE_URL": url])
+        #expect(text.stdout.contains("chain holder:") && text.stdout.contains(holder), "\(text.stdout)")
+        #expect(!text.stdout.contains("whsec") && !text.stdout.contains(url), "no secret in status")
     }
 
     @Test("SIGTERM on the holder releases the lease: the other node runs the chain at once, nothing is lost")
