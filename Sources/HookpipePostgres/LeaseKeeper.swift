@@ -46,7 +46,7 @@ final class LeaseKeeper: ChainLease, @unchecked Sendable {
         // Gone from `hookpipe status` at once rather than when its heartbeat ages out.
         let (node, logger) = (settings.nodeID, logger)
         _ = try? await withDeadline(settings.operationTimeout) { [client] in
-            try await client.query("DELETE FROM hookpipe.nodes WHERE node_id = \(node)", logger: logger)
+            try await client.rows("DELETE FROM hookpipe.nodes WHERE node_id = \(node)", logger: logger)
         }
     }
 
@@ -83,7 +83,7 @@ final class LeaseKeeper: ChainLease, @unchecked Sendable {
         let (node, logger) = (settings.nodeID, logger)
         do {
             try await withDeadline(settings.operationTimeout) { [client] in
-                try await client.query("""
+                try await client.rows("""
                     UPDATE hookpipe.chain_lease SET expires_at = now()
                     WHERE name = 'chain' AND holder = \(node) AND epoch = \(epoch)
                     """, logger: logger)
@@ -144,12 +144,12 @@ final class LeaseKeeper: ChainLease, @unchecked Sendable {
         let sentAt = ContinuousClock.now
         do {
             let epoch: Int64? = try await withDeadline(settings.operationTimeout) { [client] in
-                let rows = try await client.query("""
+                let rows = try await client.rows("""
                     UPDATE hookpipe.chain_lease SET holder = \(node), epoch = epoch + 1, acquired_at = now(),
                            renewed_at = now(), expires_at = now() + \(ttl) * interval '1 microsecond'
                     WHERE name = 'chain' AND expires_at <= now() RETURNING epoch
                     """, logger: logger)
-                for try await epoch in rows.decode(Int64.self) { return epoch }
+                for row in rows { let epoch = try row.decode(Int64.self); return epoch }
                 return nil
             }
             guard let epoch else { return }
@@ -169,11 +169,11 @@ final class LeaseKeeper: ChainLease, @unchecked Sendable {
         do {
             guard limit > .zero else { throw DeadlineExceeded(after: .zero) }
             let renewed: Bool = try await withDeadline(limit) { [client] in
-                let rows = try await client.query("""
+                let rows = try await client.rows("""
                     UPDATE hookpipe.chain_lease SET renewed_at = now(), expires_at = now() + \(ttl) * interval '1 microsecond'
                     WHERE name = 'chain' AND holder = \(node) AND epoch = \(epoch) AND expires_at > now() RETURNING 1
                     """, logger: logger)
-                for try await _ in rows.decode(Int32.self) { return true }
+                for row in rows { let _ = try row.decode(Int32.self); return true }
                 return false
             }
             if renewed {
@@ -198,7 +198,7 @@ final class LeaseKeeper: ChainLease, @unchecked Sendable {
     private func heartbeat() async {
         let (node, logger) = (settings.nodeID, logger)
         _ = try? await withDeadline(settings.operationTimeout) { [client] in
-            try await client.query("""
+            try await client.rows("""
                 INSERT INTO hookpipe.nodes (node_id, address, started_at, seen_at) VALUES (\(node), '', now(), now())
                 ON CONFLICT (node_id) DO UPDATE SET seen_at = now()
                 """, logger: logger)
@@ -218,10 +218,10 @@ final class LeaseKeeper: ChainLease, @unchecked Sendable {
             var full = false
             do {
                 let result: (Bool, Int64, Int64?)? = try await withDeadline(settings.operationTimeout) { [client] in
-                    let rows = try await client.query(
+                    let rows = try await client.rows(
                         "SELECT held, sequenced, last_seq FROM hookpipe.sequence_events(\(node), \(epoch), \(Self.sweepLimit))",
                         logger: logger)
-                    for try await row in rows.decode((Bool, Int64, Int64?).self) { return row }
+                    for row in rows { return try row.decode((Bool, Int64, Int64?).self) }
                     return nil
                 }
                 if let (stillHeld, count, last) = result {

@@ -35,7 +35,7 @@ extension PostgresEventStore {
     /// the lease, and then nothing was written.
     func saveCheckpoint(_ consumer: String, seq: Int64, holder: String, epoch: Int64) async throws(StoreError) -> Bool {
         try await run("save checkpoint \(consumer)") { client, logger in
-            let rows = try await client.query("""
+            let rows = try await client.rows("""
                 WITH fence AS (SELECT epoch FROM hookpipe.chain_lease
                                WHERE name = 'chain' AND holder = \(holder) AND epoch = \(epoch) FOR SHARE)
                 INSERT INTO hookpipe.checkpoints (consumer, seq, epoch, saved_at)
@@ -44,7 +44,7 @@ extension PostgresEventStore {
                 RETURNING 1
                 """, logger: logger)
             var count = 0
-            for try await _ in rows.decode(Int32.self) { count += 1 }
+            for row in rows { let _ = try row.decode(Int32.self); count += 1 }
             return count > 0
         }
     }
@@ -61,7 +61,7 @@ extension PostgresEventStore {
     func addDeadLetter(_ letter: DeadLetter, holder: String, epoch: Int64) async throws(StoreError) -> Int64? {
         try await run("store a dead letter") { client, logger in
             // (seq, stage) is unique: a retry after an unknown outcome lands once.
-            let rows = try await client.query("""
+            let rows = try await client.rows("""
                 WITH fence AS (SELECT epoch FROM hookpipe.chain_lease
                                WHERE name = 'chain' AND holder = \(holder) AND epoch = \(epoch) FOR SHARE)
                 INSERT INTO hookpipe.dead_letters (seq, stage, reason, stderr_tail, line, created_at, epoch)
@@ -71,7 +71,7 @@ extension PostgresEventStore {
                     line = excluded.line, created_at = excluded.created_at, epoch = excluded.epoch
                 RETURNING id
                 """, logger: logger)
-            for try await id in rows.decode(Int64.self) { return id }
+            for row in rows { let id = try row.decode(Int64.self); return id }
             return nil
         }
     }
@@ -90,14 +90,14 @@ extension PostgresEventStore {
         let chunk: Int64 = 5000
         var deleted = 0
         var from: Int64 = try await run("prune events") { client, logger in
-            let rows = try await client.query("SELECT coalesce(min(seq), 1) - 1 FROM hookpipe.event_seq", logger: logger)
-            for try await first in rows.decode(Int64.self) { return first }
+            let rows = try await client.rows("SELECT coalesce(min(seq), 1) - 1 FROM hookpipe.event_seq", logger: logger)
+            for row in rows { let first = try row.decode(Int64.self); return first }
             return 0
         }
         while from < seq {
             let (start, upTo) = (from, seq)
             let (count, next): (Int, Int64) = try await run("prune events") { client, logger in
-                let rows = try await client.query("""
+                let rows = try await client.rows("""
                     WITH bound AS (
                       SELECT least(\(start) + \(chunk), \(upTo),
                                    (SELECT last_seq FROM hookpipe.chain_lease WHERE name = 'chain'),
@@ -113,7 +113,7 @@ extension PostgresEventStore {
                     )
                     SELECT (SELECT count(*) FROM removed), (SELECT top FROM bound)
                     """, logger: logger)
-                for try await (count, top) in rows.decode((Int64, Int64).self) { return (Int(count), top) }
+                for row in rows { let (count, top) = try row.decode((Int64, Int64).self); return (Int(count), top) }
                 return (0, upTo)
             }
             deleted += count
@@ -123,12 +123,12 @@ extension PostgresEventStore {
         }
         while true {
             let gone: Int64 = try await run("forget expired dedupe keys") { client, logger in
-                let rows = try await client.query("""
+                let rows = try await client.rows("""
                     WITH gone AS (DELETE FROM hookpipe.dedupe WHERE ctid IN
                         (SELECT ctid FROM hookpipe.dedupe WHERE expires_at <= now() LIMIT \(chunk)) RETURNING 1)
                     SELECT count(*) FROM gone
                     """, logger: logger)
-                for try await count in rows.decode(Int64.self) { return count }
+                for row in rows { let count = try row.decode(Int64.self); return count }
                 return 0
             }
             if gone < chunk { break }
@@ -142,12 +142,12 @@ extension PostgresEventStore {
     public func checkIntegrity() async throws(StoreError) -> [String] {
         try await run("check the store") { client, logger in
             var problems: [String] = []
-            let rows = try await client.query("""
+            let rows = try await client.rows("""
                 SELECT (SELECT count(*) FROM hookpipe.event_seq s WHERE NOT EXISTS (SELECT 1 FROM hookpipe.events e WHERE e.id = s.event_id)),
                        (SELECT count(*) FROM hookpipe.event_seq s WHERE s.seq > (SELECT last_seq FROM hookpipe.chain_lease WHERE name = 'chain')),
                        (SELECT coalesce(max(version), 0) FROM hookpipe.schema_migrations)
                 """, logger: logger)
-            for try await (orphans, beyond, version) in rows.decode((Int64, Int64, Int32).self) {
+            for row in rows { let (orphans, beyond, version) = try row.decode((Int64, Int64, Int32).self);
                 if orphans > 0 { problems.append("\(orphans) sequence number(s) point at no event") }
                 if beyond > 0 { problems.append("\(beyond) sequence number(s) lie beyond the sequencer's last_seq") }
                 if Int(version) != PostgresSchema.latest {
@@ -164,23 +164,23 @@ extension PostgresEventStore {
         let recent = max(settings.leaseTTL.microseconds * 3, 5_000_000)
         return try await run("read the cluster") { client, logger in
             var cluster = ChainCluster(holder: nil, epoch: 0, heldSinceMicros: nil, nodes: [], unsequenced: 0)
-            let lease = try await client.query("""
+            let lease = try await client.rows("""
                 SELECT CASE WHEN l.expires_at > now() THEN l.holder END, l.epoch,
                        (extract(epoch FROM l.acquired_at) * 1000000)::bigint,
                        (SELECT count(*) FROM hookpipe.events e WHERE (e.tx, e.id) > (l.seq_tx, l.seq_id))
                 FROM hookpipe.chain_lease l WHERE l.name = 'chain'
                 """, logger: logger)
-            for try await (holder, epoch, since, waiting) in lease.decode((String?, Int64, Int64?, Int64).self) {
+            for row in lease { let (holder, epoch, since, waiting) = try row.decode((String?, Int64, Int64?, Int64).self);
                 cluster.holder = holder
                 cluster.epoch = epoch
                 cluster.heldSinceMicros = holder == nil ? nil : since
                 cluster.unsequenced = waiting
             }
-            let nodes = try await client.query("""
+            let nodes = try await client.rows("""
                 SELECT node_id, (extract(epoch FROM started_at) * 1000000)::bigint, (extract(epoch FROM seen_at) * 1000000)::bigint
                 FROM hookpipe.nodes WHERE seen_at > now() - \(recent) * interval '1 microsecond' ORDER BY started_at
                 """, logger: logger)
-            for try await (id, started, seen) in nodes.decode((String, Int64, Int64).self) {
+            for row in nodes { let (id, started, seen) = try row.decode((String, Int64, Int64).self);
                 cluster.nodes.append(ChainCluster.Node(id: id, startedAtMicros: started, seenAtMicros: seen))
             }
             return cluster

@@ -51,7 +51,7 @@ extension PostgresEventStore {
             """
         let query = PostgresQuery(unsafeSQL: sql, binds: bindings)
         let events = try await run("read events") { client, logger in
-            try await Self.decodeEvents(try await client.query(query, logger: logger))
+            try await Self.decodeEvents(try await client.rows(query, logger: logger))
         }
         return newestFirst ? events.reversed() : events
     }
@@ -62,9 +62,9 @@ extension PostgresEventStore {
 
     static let deadLetterColumns = "id, seq, stage, reason, stderr_tail, line, created_at"
 
-    static func decodeDeadLetters(_ rows: PostgresRowSequence) async throws -> [DeadLetter] {
+    static func decodeDeadLetters(_ rows: [PostgresRow]) async throws -> [DeadLetter] {
         var letters: [DeadLetter] = []
-        for try await (id, seq, stage, reason, tail, line, created) in rows.decode((Int64, Int64, String, String, String, ByteBuffer, Int64).self) {
+        for row in rows { let (id, seq, stage, reason, tail, line, created) = try row.decode((Int64, Int64, String, String, String, ByteBuffer, Int64).self);
             letters.append(DeadLetter(id: id, seq: seq, stage: stage, reason: reason,
                                       stderrTail: tail.isEmpty ? [] : tail.split(separator: "\n", omittingEmptySubsequences: false).map(String.init),
                                       line: Array(line.readableBytesView), createdAtMicros: created))
@@ -74,7 +74,7 @@ extension PostgresEventStore {
 
     public func deadLetters(after id: Int64, limit: Int) async throws(StoreError) -> [DeadLetter] {
         try await run("read dead letters") { client, logger in
-            try await Self.decodeDeadLetters(try await client.query("""
+            try await Self.decodeDeadLetters(try await client.rows("""
                 SELECT \(unescaped: Self.deadLetterColumns) FROM hookpipe.dead_letters WHERE id > \(id) ORDER BY id LIMIT \(Int64(limit))
                 """, logger: logger))
         }
@@ -82,7 +82,7 @@ extension PostgresEventStore {
 
     public func deadLetter(id: Int64) async throws(StoreError) -> DeadLetter? {
         try await run("read dead letter \(id)") { client, logger in
-            try await Self.decodeDeadLetters(try await client.query("""
+            try await Self.decodeDeadLetters(try await client.rows("""
                 SELECT \(unescaped: Self.deadLetterColumns) FROM hookpipe.dead_letters WHERE id = \(id)
                 """, logger: logger)).first
         }
@@ -90,16 +90,16 @@ extension PostgresEventStore {
 
     public func deadLetterCount() async throws(StoreError) -> Int {
         try await run("count dead letters") { client, logger in
-            let rows = try await client.query("SELECT count(*) FROM hookpipe.dead_letters", logger: logger)
-            for try await count in rows.decode(Int64.self) { return Int(count) }
+            let rows = try await client.rows("SELECT count(*) FROM hookpipe.dead_letters", logger: logger)
+            for row in rows { let count = try row.decode(Int64.self); return Int(count) }
             return 0
         }
     }
 
     public func deleteDeadLetter(id: Int64) async throws(StoreError) -> Bool {
         try await run("delete dead letter \(id)") { client, logger in
-            let rows = try await client.query("DELETE FROM hookpipe.dead_letters WHERE id = \(id) RETURNING 1", logger: logger)
-            for try await _ in rows.decode(Int32.self) { return true }
+            let rows = try await client.rows("DELETE FROM hookpipe.dead_letters WHERE id = \(id) RETURNING 1", logger: logger)
+            for row in rows { let _ = try row.decode(Int32.self); return true }
             return false
         }
     }
@@ -109,17 +109,17 @@ extension PostgresEventStore {
     public func append(_ event: IncomingEvent, replacingDeadLetter id: Int64) async throws(StoreError) -> AppendOutcome? {
         try await run("retry dead letter \(id)") { client, logger in
             try await client.withTransaction(logger: logger) { connection in
-                let rows = try await connection.query("DELETE FROM hookpipe.dead_letters WHERE id = \(id) RETURNING 1", logger: logger)
+                let rows = try await connection.rows("DELETE FROM hookpipe.dead_letters WHERE id = \(id) RETURNING 1", logger: logger)
                 var found = false
-                for try await _ in rows.decode(Int32.self) { found = true }
+                for row in rows { let _ = try row.decode(Int32.self); found = true }
                 guard found else { return nil }
                 let (sources, keys) = ([event.source], [event.dedupeKey])
                 let (received, windows) = ([event.receivedAtMicros], [event.dedupeWindow.microseconds])
                 let (metadata, payloads) = ([ByteBuffer(bytes: event.metadata)], [ByteBuffer(bytes: event.payload)])
-                let outcome = try await connection.query(
+                let outcome = try await connection.rows(
                     "SELECT ord, stored, seq FROM hookpipe.append_batch(\(sources), \(keys), \(received), \(windows), \(metadata), \(payloads))",
                     logger: logger)
-                for try await (_, stored, seq) in outcome.decode((Int32, Bool, Int64?).self) {
+                for row in outcome { let (_, stored, seq) = try row.decode((Int32, Bool, Int64?).self);
                     return stored ? AppendOutcome.stored(seq: nil) : .duplicate(seq: seq)
                 }
                 throw StoreError(.unavailable, "append_batch answered nothing")

@@ -92,7 +92,7 @@ public final class PostgresEventStore: EventStore {
         let clientTask = Task { await client.run() }
         do {
             try await withDeadline(settings.connectTimeout + settings.operationTimeout) {
-                try await client.query("SELECT 1", logger: logger)
+                try await client.rows("SELECT 1", logger: logger)
             }
             if !readOnly { try await migrate(client, logger: logger, timeout: settings.operationTimeout) }
         } catch {
@@ -199,11 +199,11 @@ public final class PostgresEventStore: EventStore {
         let metadata = batch.map { ByteBuffer(bytes: $0.metadata) }
         let payloads = batch.map { ByteBuffer(bytes: $0.payload) }
         return try await client.withTransaction(logger: logger) { connection in
-            let rows = try await connection.query(
+            let rows = try await connection.rows(
                 "SELECT ord, stored, seq FROM hookpipe.append_batch(\(sources), \(keys), \(received), \(windows), \(metadata), \(payloads))",
                 logger: logger)
             var outcomes = [AppendOutcome?](repeating: nil, count: count)
-            for try await (ord, stored, seq) in rows.decode((Int32, Bool, Int64?).self) {
+            for row in rows { let (ord, stored, seq) = try row.decode((Int32, Bool, Int64?).self);
                 let index = Int(ord) - 1
                 guard outcomes.indices.contains(index) else { continue }
                 outcomes[index] = stored ? .stored(seq: nil) : .duplicate(seq: seq)
@@ -221,16 +221,16 @@ public final class PostgresEventStore: EventStore {
     static let eventColumns = "s.seq, e.source, e.dedupe_key, e.received_at, e.metadata, e.payload"
 
     static func events(after: Int64, limit: Int, client: PostgresClient, logger: Logger) async throws -> [StoredEvent] {
-        let rows = try await client.query("""
+        let rows = try await client.rows("""
             SELECT \(unescaped: eventColumns) FROM hookpipe.event_seq s JOIN hookpipe.events e ON e.id = s.event_id
             WHERE s.seq > \(after) ORDER BY s.seq LIMIT \(Int64(limit))
             """, logger: logger)
         return try await decodeEvents(rows)
     }
 
-    static func decodeEvents(_ rows: PostgresRowSequence) async throws -> [StoredEvent] {
+    static func decodeEvents(_ rows: [PostgresRow]) async throws -> [StoredEvent] {
         var events: [StoredEvent] = []
-        for try await (seq, source, key, received, metadata, payload) in rows.decode((Int64, String, String, Int64, ByteBuffer, ByteBuffer).self) {
+        for row in rows { let (seq, source, key, received, metadata, payload) = try row.decode((Int64, String, String, Int64, ByteBuffer, ByteBuffer).self);
             events.append(StoredEvent(seq: seq, source: source, dedupeKey: key, receivedAtMicros: received,
                                       metadata: Array(metadata.readableBytesView), payload: Array(payload.readableBytesView)))
         }
@@ -255,16 +255,16 @@ public final class PostgresEventStore: EventStore {
 
     public func lastSequence() async throws(StoreError) -> Int64 {
         try await run("read the last sequence number") { client, logger in
-            let rows = try await client.query("SELECT last_seq FROM hookpipe.chain_lease WHERE name = 'chain'", logger: logger)
-            for try await last in rows.decode(Int64.self) { return last }
+            let rows = try await client.rows("SELECT last_seq FROM hookpipe.chain_lease WHERE name = 'chain'", logger: logger)
+            for row in rows { let last = try row.decode(Int64.self); return last }
             return 0
         }
     }
 
     public func checkpoint(_ consumer: String) async throws(StoreError) -> Int64 {
         try await run("read checkpoint \(consumer)") { client, logger in
-            let rows = try await client.query("SELECT seq FROM hookpipe.checkpoints WHERE consumer = \(consumer)", logger: logger)
-            for try await seq in rows.decode(Int64.self) { return seq }
+            let rows = try await client.rows("SELECT seq FROM hookpipe.checkpoints WHERE consumer = \(consumer)", logger: logger)
+            for row in rows { let seq = try row.decode(Int64.self); return seq }
             return 0
         }
     }

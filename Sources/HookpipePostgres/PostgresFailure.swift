@@ -1,6 +1,8 @@
 import Foundation
-import HookpipeStore
+import Logging
+import NIOCore
 import PostgresNIO
+import HookpipeStore
 
 /// Turns postgres-nio's errors into ``StoreError``s whose messages name the
 /// action, the server's SQLSTATE and message, and nothing else: never the
@@ -117,5 +119,30 @@ final class FirstOutcome<T: Sendable>: @unchecked Sendable {
         lock.unlock()
         waiting?.resume(with: result)
         then?()
+    }
+}
+
+extension PostgresClient {
+    /// Every row of `query`, read to the end on the connection's event loop.
+    ///
+    /// Never through postgres-nio's `AsyncSequence` of rows: with it, a
+    /// result waiting for its consumer's demand when the server closes the
+    /// connection (PostgreSQL crashed, restarted or ended the session) hits
+    /// a `preconditionFailure` in postgres-nio 1.33.2's
+    /// `RowStreamStateMachine.channelReadComplete` and the daemon dies (seen
+    /// in `crash_matrix.py pgrestart`). Collecting on the event loop asks for
+    /// more rows as soon as each read is delivered, so that state never occurs.
+    @discardableResult
+    func rows(_ query: PostgresQuery, logger: Logger) async throws -> [PostgresRow] {
+        try await withConnection { connection in try await connection.rows(query, logger: logger) }
+    }
+}
+
+extension PostgresConnection {
+    /// Every row of `query`, collected on the event loop (see ``PostgresClient/rows(_:logger:)``).
+    @discardableResult
+    func rows(_ query: PostgresQuery, logger: Logger) async throws -> [PostgresRow] {
+        let result: EventLoopFuture<PostgresQueryResult> = self.query(query, logger: logger)
+        return try await result.get().rows
     }
 }
