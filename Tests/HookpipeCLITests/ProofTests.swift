@@ -1,12 +1,25 @@
 import Foundation
 import Testing
 
+/// Whether the proof harnesses run here: not under AddressSanitizer (below).
+let proofsUnderThisSanitizer = ProcessInfo.processInfo.environment["ASAN_OPTIONS"] == nil
+/// Neither sanitizer: the plain suite.
+let plainSuite = ProcessInfo.processInfo.environment["ASAN_OPTIONS"] == nil
+    && ProcessInfo.processInfo.environment["TSAN_OPTIONS"] == nil
+
 /// The proof harnesses in `proof/` (crash matrix, disk full, damaged store,
 /// bad input) in their CI sizes, against the binary built for these tests.
 /// Each prints JSON; these tests assert on it. `proof/run.sh --long` runs the
 /// long sizes and prints the table in docs/RELIABILITY.md.
-@Suite("proof harnesses", .serialized)
+///
+/// Under AddressSanitizer the suite is skipped (scripts/sanitize.sh sets
+/// ASAN_OPTIONS): these minutes of load and faults mostly exercise timing,
+/// and CI's budget goes to running them under ThreadSanitizer, which checks
+/// the daemon's threads under load, while ASan keeps every other test and
+/// the fuzzers. The PostgreSQL proofs run in the plain suite only.
+@Suite("proof harnesses", .serialized, .enabled(if: proofsUnderThisSanitizer))
 struct ProofTests {
+
     static let proof = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("proof").path
 
@@ -41,7 +54,8 @@ struct ProofTests {
         #expect(result["lost"] as? Int == 0, "\(result)")
     }
 
-    @Test("PostgreSQL backend: SIGKILL of the daemon 20 times under load, the chain running at each kill: no acknowledged event lost")
+    @Test("PostgreSQL backend: SIGKILL of the daemon 20 times under load, the chain running at each kill: no acknowledged event lost",
+          .enabled(if: plainSuite))
     func postgresDaemonKills() throws {
         let (status, results) = try Self.run("crash_matrix.py", ["daemon", "--cycles", "20", "--backend", "postgresql"])
         let result = try #require(results.first)
@@ -52,7 +66,8 @@ struct ProofTests {
         #expect(result["lost"] as? Int == 0, "\(result)")
     }
 
-    @Test("PostgreSQL crashed and restarted 5 times under load: no 2xx while it is down, 503 with Retry-After, nothing lost")
+    @Test("PostgreSQL crashed and restarted 5 times under load: no 2xx while it is down, 503 with Retry-After, nothing lost",
+          .enabled(if: plainSuite))
     func postgresRestarts() throws {
         let (status, results) = try Self.run("crash_matrix.py", ["pgrestart", "--cycles", "5", "--backend", "postgresql"])
         let result = try #require(results.first)
