@@ -11,7 +11,7 @@ extension PostgresEventStore {
     /// together wait for each other, and the second finds the work done.
     /// A database at a newer version than this build knows is refused.
     static func migrate(_ client: PostgresClient, logger: Logger, timeout: Duration) async throws {
-        try await withDeadline(timeout * 3) {
+        try await withDeadline(max(timeout * 3, .seconds(30))) {
             try await client.withTransaction(logger: logger) { connection in
                 try await connection.rows("SELECT pg_advisory_xact_lock(\(migrationLockID))", logger: logger)
                 try await connection.rows("CREATE SCHEMA IF NOT EXISTS hookpipe", logger: logger)

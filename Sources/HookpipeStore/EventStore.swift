@@ -166,7 +166,7 @@ public struct IncomingEvent: Sendable {
 /// writing transaction). With PostgreSQL it is assigned after the commit, by
 /// the chain holder's sequencer, so a new event has none yet (`nil`), and a
 /// duplicate has one only when the earlier event was sequenced.
-public enum AppendOutcome: Sendable, Equatable {
+public enum AppendOutcome: Sendable, Equatable, CustomStringConvertible {
     /// Stored durably, under this new sequence number when the store assigns one at commit.
     case stored(seq: Int64?)
     /// The key was already stored within its window, as this sequence number
@@ -177,6 +177,14 @@ public enum AppendOutcome: Sendable, Equatable {
     public var seq: Int64? {
         switch self {
         case .stored(let seq), .duplicate(let seq): seq
+        }
+    }
+
+    /// `stored(seq: 12)`, `duplicate(seq: 3)`; without a number yet, `stored` or `duplicate`.
+    public var description: String {
+        switch self {
+        case .stored(let seq): seq.map { "stored(seq: \($0))" } ?? "stored"
+        case .duplicate(let seq): seq.map { "duplicate(seq: \($0))" } ?? "duplicate"
         }
     }
 }

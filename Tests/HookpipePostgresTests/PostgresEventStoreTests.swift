@@ -13,8 +13,10 @@ struct PostgresEventStoreTests {
     static let logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
 
     static func open(_ url: String, role: PostgresEventStore.Role = .daemon, ttl: Duration = .seconds(10),
-                     node: String = PostgresStoreSettings.makeNodeID(), operationTimeout: Duration = .seconds(10)) async throws -> PostgresEventStore {
-        let settings = PostgresStoreSettings(url: try PostgresConnectionURL(url), poolSize: 4, connectTimeout: .seconds(2),
+                     node: String = PostgresStoreSettings.makeNodeID(), operationTimeout: Duration = .seconds(20)) async throws -> PostgresEventStore {
+        // Generous: a loaded CI machine runs the whole suite in parallel, and
+        // creating a database and migrating it with fsync on can take seconds.
+        let settings = PostgresStoreSettings(url: try PostgresConnectionURL(url), poolSize: 4, connectTimeout: .seconds(10),
                                              operationTimeout: operationTimeout, leaseTTL: ttl, nodeID: node)
         return try await PostgresEventStore.open(settings, role: role, logger: logger)
     }
@@ -202,7 +204,7 @@ struct PostgresEventStoreTests {
     @Test("PostgreSQL down: appends fail within the operation timeout, never succeed; back up: the pool reconnects")
     func unreachableThenBack() async throws {
         let cluster = try PostgresScratch()
-        let store = try await Self.open(cluster.url, operationTimeout: .seconds(2))
+        let store = try await Self.open(cluster.url, operationTimeout: .seconds(3))
         #expect(try await store.append(Self.event("before")) == .stored(seq: nil))
         try cluster.stopNow()
         let started = ContinuousClock.now
