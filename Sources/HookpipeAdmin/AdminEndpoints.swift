@@ -45,6 +45,10 @@ public struct AdminEndpoints: Sendable {
             let pendingDeadLetters = try? await ask { store throws(StoreError) in try await store.deadLetterCount() }?.get()
             collector.collect(lastSequence: lastSequence, pendingDeadLetters: pendingDeadLetters,
                               chain: runner().map { ChainSample($0.status()) })
+            if let lease = store.chainLease {
+                let cluster = try? await ask { store throws(StoreError) in try await store.chainCluster() }?.get()
+                collector.collect(leaseHeld: lease.state().heldEpoch != nil, cluster: cluster ?? nil)
+            }
             return .metrics(metrics.exposition())
         }
     }

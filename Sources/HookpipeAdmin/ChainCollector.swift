@@ -1,4 +1,5 @@
 public import CoreMetrics
+public import HookpipeStore
 import HookpipeTelemetry
 import HookpipeSync
 
@@ -32,6 +33,32 @@ public final class ChainCollector: Sendable {
     private let lastSequence: Gauge
     private let pendingDeadLetters: Gauge
     private let chain = Locked<ChainSeries?>(nil)
+    private let cluster = Locked<ClusterSeries?>(nil)
+
+    private struct ClusterSeries {
+        var held: Gauge
+        var epoch: Gauge
+        var nodes: Gauge
+        var unsequenced: Gauge
+    }
+
+    /// Records the lease as this node sees it and the cluster as the store
+    /// records it (shared stores only; `cluster` is `nil` when the query failed).
+    public func collect(leaseHeld: Bool, cluster sample: ChainCluster?) {
+        cluster.withLock { series in
+            let gauges = series ?? ClusterSeries(held: Gauge(label: MetricName.chainLeaseHeld, factory: factory),
+                                                 epoch: Gauge(label: MetricName.chainLeaseEpoch, factory: factory),
+                                                 nodes: Gauge(label: MetricName.clusterNodes, factory: factory),
+                                                 unsequenced: Gauge(label: MetricName.unsequencedEvents, factory: factory))
+            gauges.held.record(leaseHeld ? 1 : 0)
+            if let sample {
+                gauges.epoch.record(sample.epoch)
+                gauges.nodes.record(sample.nodes.count)
+                gauges.unsequenced.record(sample.unsequenced)
+            }
+            series = gauges
+        }
+    }
 
     /// Creates the store gauges now; chain series on the first sample with a chain.
     public init(factory: any MetricsFactory = MetricsSystem.factory) {

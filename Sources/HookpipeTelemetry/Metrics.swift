@@ -42,6 +42,14 @@ public enum MetricName {
     public static let stageRestarts = "hookpipe_stage_restarts_total"
     /// Gauge, label `stage`: 1 while the stage is failed (crash-looping), else 0.
     public static let stageFailed = "hookpipe_stage_failed"
+    /// Gauge, shared store only: 1 while this node holds the chain lease, else 0.
+    public static let chainLeaseHeld = "hookpipe_chain_lease_held"
+    /// Gauge, shared store only: the lease's current epoch (+1 per takeover).
+    public static let chainLeaseEpoch = "hookpipe_chain_lease_epoch"
+    /// Gauge, shared store only: nodes that sent a heartbeat recently.
+    public static let clusterNodes = "hookpipe_cluster_nodes"
+    /// Gauge, PostgreSQL only: committed events not numbered yet (the sequencer's queue).
+    public static let unsequencedEvents = "hookpipe_pg_unsequenced_events"
 
     /// The histograms recorded as durations, which take ``MetricBuckets/latency``.
     public static let latencyHistograms = [ackLatency, storeCommitLatency]

@@ -10,6 +10,7 @@ struct PostgresDaemonTests {
     struct Node {
         let directory: String
         let port: Int
+        let adminPort: Int
         var config: String { directory + "/pipeline.conf" }
         var output: String { directory + "/out.ndjson" }
 
@@ -17,6 +18,7 @@ struct PostgresDaemonTests {
             directory = NSTemporaryDirectory() + "hookpipe-pg-node-\(UUID().uuidString)"
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             port = try freePort()
+            adminPort = try freePort()
             try "whsec_pg_test_secret".write(toFile: directory + "/stripe.secret", atomically: false, encoding: .utf8)
             try """
                 [server]
@@ -27,6 +29,10 @@ struct PostgresDaemonTests {
                 backend = "postgresql"
                 url = "env:HOOKPIPE_DATABASE_URL"
                 lease_ttl = "\(leaseTTL)"
+
+                [admin]
+                enabled = true
+                port = \(adminPort)
 
                 [[source]]
                 name = "stripe"
@@ -115,6 +121,13 @@ struct PostgresDaemonTests {
         let text = try HookpipeBinary.run(["status", "--config", first.config], environment: ["HOOKPIPE_DATABASE_URL": url])
         #expect(text.stdout.contains("chain holder:") && text.stdout.contains(holder), "\(text.stdout)")
         #expect(!text.stdout.contains("whsec") && !text.stdout.contains(url), "no secret in status")
+        // /metrics on each node: whether it holds the lease, and the cluster's size.
+        let held = try [first, second].map { node -> Int in
+            let metrics = try LoopbackHTTP.get(port: node.adminPort, "/metrics").body
+            #expect(metrics.contains("hookpipe_cluster_nodes 2"), "\(metrics)")
+            return metrics.contains("hookpipe_chain_lease_held 1") ? 1 : 0
+        }
+        #expect(held.reduce(0, +) == 1, "exactly one node says it holds the lease: \(held)")
     }
 
     @Test("SIGTERM on the holder releases the lease: the other node runs the chain at once, nothing is lost")
