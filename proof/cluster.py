@@ -496,7 +496,11 @@ class Cluster:
         self.args, self.binary = args, binary
         self.lease_ttl = args.lease_ttl
         self.run_dir = tempfile.mkdtemp(prefix="hookpipe-cluster-")
-        os.chmod(self.run_dir, 0o755)
+        os.chmod(self.run_dir, 0o755)  # the server runs as postgres and keeps its directory in here
+        # Everything of this run (workspaces, the database) lives in run_dir:
+        # one directory to keep or remove, and nobody's cleanup of
+        # /tmp/hookpipe-proof-* reaches into a run.
+        tempfile.tempdir = self.run_dir
         self.feed_log = os.path.join(self.run_dir, "feed.log")
         self.feed_py = os.path.join(self.run_dir, "feed.py")
         with open(self.feed_py, "w") as f:
