@@ -12,6 +12,8 @@ all three and under faults (issue 25): the multi-node fault proof.
   proof/cluster.py failover [--cycles N]   N trials (default 20): SIGKILL the holder,
                                            time until the first event comes out of the
                                            new holder; p50 and max against lease_ttl + 1 s
+  proof/cluster.py selfcheck               the feeding checks on made-up logs (a stale
+                                           holder must be caught); no daemon, no database
 
 The nodes: each daemon runs in a network namespace of its own (hpc-n1..3),
 joined to a bridge (hpc-br0) in the root namespace by a veth pair, with
@@ -879,53 +881,14 @@ def analyse(cluster, acked, missing, dead, violations):
         violations.append(f"an epoch was acquired twice: {epochs}")
     if epochs != sorted(epochs):
         violations.append(f"epochs not acquired in increasing order: {epochs}")
-    terms = {e["epoch"]: {"epoch": e["epoch"], "node": e["node"], "pid": e["pid"], "acquired": e["t"],
-                          "fed": 0, "first": None, "last": None, "times": []} for e in acquisitions}
-    by_pid = {}
-    for term in sorted(terms.values(), key=lambda x: x["acquired"]):
-        by_pid.setdefault(term["pid"], []).append(term)
-
-    # The feed log: each line to its daemon's latest term begun before it.
     feed = read_feed_log(cluster.feed_log)
-    orphans = 0
-    fed_terms = {}  # id -> set of epochs
-    for line in feed:
-        term = None
-        for candidate in by_pid.get(line["daemon"], []):
-            if candidate["acquired"] <= line["t"] + 0.002:
-                term = candidate
-        if term is None:
-            orphans += 1
-            continue
-        term["fed"] += 1
-        term["times"].append(line["t"])
-        term["first"] = line["t"] if term["first"] is None else min(term["first"], line["t"])
-        term["last"] = line["t"] if term["last"] is None else max(term["last"], line["t"])
-        fed_terms.setdefault(line["id"], []).append(term["epoch"])
+    terms, orphans, fed_terms = assign_terms(acquisitions, feed)
     result["feed_lines"] = len(feed)
     if orphans:
         violations.append(f"{orphans} feed-log lines from a daemon holding no lease term")
     result["fed_without_term"] = orphans
-
-    ordered = sorted(terms.values(), key=lambda x: x["epoch"])
-    overlaps, late = [], []
-    for a_index, a in enumerate(ordered):
-        if a["first"] is None:
-            continue
-        nxt = next((b for b in ordered[a_index + 1:]), None)
-        if nxt and a["last"] > nxt["acquired"]:
-            fed_after = sum(1 for t in a["times"] if t > nxt["acquired"])
-            late.append({"epoch": a["epoch"], "node": a["node"], "next_epoch": nxt["epoch"],
-                         "fed_after_next_acquired": fed_after,
-                         "seconds_after_next_acquired": round(a["last"] - nxt["acquired"], 3)})
-        for b in ordered[a_index + 1:]:
-            if b["first"] is not None and a["last"] >= b["first"]:
-                overlaps.append({"epochs": [a["epoch"], b["epoch"]], "nodes": [a["node"], b["node"]],
-                                 "overlap_seconds": round(a["last"] - b["first"], 3)})
-    gaps = []
-    fed_ordered = [t for t in ordered if t["first"] is not None]
-    for a, b in zip(fed_ordered, fed_ordered[1:]):
-        gaps.append(round(b["first"] - a["last"], 3))
+    overlaps, late, gaps = term_conflicts(terms)
+    fed_ordered = [t for t in sorted(terms.values(), key=lambda x: x["epoch"]) if t["first"] is not None]
     result.update(terms=len(terms), terms_that_fed=len(fed_ordered), feeding_overlaps=overlaps,
                   fed_after_lease_taken=late,
                   smallest_gap_between_terms_seconds=min(gaps) if gaps else None)
@@ -952,6 +915,77 @@ def analyse(cluster, acked, missing, dead, violations):
     if duplicates > bound:
         violations.append(f"{duplicates} duplicates exceed the bound {bound}")
     return result, terms
+
+
+def assign_terms(acquisitions, feed):
+    """Lease terms (epoch -> holder pid, acquired at, feeding times) from the
+    daemons' `acquired` lines, with each feed-log line given to its daemon's
+    latest term begun before it. Returns (terms, lines no term of their
+    daemon explains, id -> epochs that fed it)."""
+    terms = {e["epoch"]: {"epoch": e["epoch"], "node": e["node"], "pid": e["pid"], "acquired": e["t"],
+                          "fed": 0, "first": None, "last": None, "times": []} for e in acquisitions}
+    by_pid = {}
+    for term in sorted(terms.values(), key=lambda x: x["acquired"]):
+        by_pid.setdefault(term["pid"], []).append(term)
+    orphans, fed_terms = 0, {}
+    for line in feed:
+        term = None
+        for candidate in by_pid.get(line["daemon"], []):
+            if candidate["acquired"] <= line["t"] + 0.002:  # the log's stamp has millisecond resolution
+                term = candidate
+        if term is None:
+            orphans += 1
+            continue
+        term["fed"] += 1
+        term["times"].append(line["t"])
+        term["first"] = line["t"] if term["first"] is None else min(term["first"], line["t"])
+        term["last"] = line["t"] if term["last"] is None else max(term["last"], line["t"])
+        fed_terms.setdefault(line["id"], []).append(term["epoch"])
+    return terms, orphans, fed_terms
+
+
+def term_conflicts(terms):
+    """(overlaps: pairs of terms whose first-to-last feeding intervals
+    intersect; late: terms that fed after the next epoch was acquired; gaps
+    between consecutive feeding terms, in seconds)."""
+    ordered = sorted(terms.values(), key=lambda x: x["epoch"])
+    overlaps, late = [], []
+    for a_index, a in enumerate(ordered):
+        if a["first"] is None:
+            continue
+        nxt = ordered[a_index + 1] if a_index + 1 < len(ordered) else None
+        if nxt and a["last"] > nxt["acquired"]:
+            late.append({"epoch": a["epoch"], "node": a["node"], "next_epoch": nxt["epoch"],
+                         "fed_after_next_acquired": sum(1 for t in a["times"] if t > nxt["acquired"]),
+                         "seconds_after_next_acquired": round(a["last"] - nxt["acquired"], 3)})
+        for b in ordered[a_index + 1:]:
+            if b["first"] is not None and a["last"] >= b["first"]:
+                overlaps.append({"epochs": [a["epoch"], b["epoch"]], "nodes": [a["node"], b["node"]],
+                                 "overlap_seconds": round(a["last"] - b["first"], 3)})
+    fed = [t for t in ordered if t["first"] is not None]
+    return overlaps, late, [round(b["first"] - a["last"], 3) for a, b in zip(fed, fed[1:])]
+
+
+def selfcheck():
+    """The feeding checks on made-up logs: a clean handover passes; a stale
+    holder that feeds after the takeover, and a daemon that feeds without a
+    term, are caught. Returns the failures."""
+    failures = []
+    acquisitions = [{"epoch": 1, "node": "n1", "pid": 100, "t": 0.0},
+                    {"epoch": 2, "node": "n2", "pid": 200, "t": 2.0}]
+    clean = [{"daemon": 100, "t": 0.1 * k, "id": f"a{k}"} for k in range(1, 10)] + \
+            [{"daemon": 200, "t": 2.1 + 0.1 * k, "id": f"b{k}"} for k in range(10)]
+    terms, orphans, _ = assign_terms(acquisitions, clean)
+    overlaps, late, gaps = term_conflicts(terms)
+    if overlaps or late or orphans or gaps != [1.2]:
+        failures.append(f"clean handover flagged: {overlaps} {late} {orphans} {gaps}")
+    stale = clean + [{"daemon": 100, "t": 2.5, "id": "a99"}, {"daemon": 300, "t": 1.0, "id": "c1"}]
+    terms, orphans, fed = assign_terms(acquisitions, stale)
+    overlaps, late, _ = term_conflicts(terms)
+    if not (len(overlaps) == 1 and overlaps[0]["epochs"] == [1, 2] and late
+            and late[0]["fed_after_next_acquired"] == 1 and orphans == 1):
+        failures.append(f"stale feeding not caught: {overlaps} {late} {orphans}")
+    return failures
 
 
 def sequence_check(cluster, violations):
@@ -1020,7 +1054,7 @@ def fault_findings(cluster, terms, violations):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("mode", choices=["faults", "failover"])
+    parser.add_argument("mode", choices=["faults", "failover", "selfcheck"])
     parser.add_argument("--cycles", type=int, help="faults: SIGKILLs (default 20); failover: trials (default 20)")
     parser.add_argument("--pauses", type=int, default=1, help="faults: SIGSTOPs of the holder (default 1)")
     parser.add_argument("--terminations", type=int, default=2,
@@ -1035,6 +1069,10 @@ def main():
     parser.add_argument("--seed", type=int, default=None)
     parser.add_argument("--keep", action="store_true", help="keep the workspaces, feed log and database directory")
     args = parser.parse_args()
+    if args.mode == "selfcheck":
+        failures = selfcheck()
+        print(json.dumps({"mode": "selfcheck", "violations": failures}))
+        sys.exit(1 if failures else 0)
     if args.lease_ttl < 1:
         parser.error("--lease-ttl must be at least 1 (the daemon's minimum)")
     seed = args.seed if args.seed is not None else int.from_bytes(os.urandom(4), "big")
