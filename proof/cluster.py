@@ -889,6 +889,11 @@ def analyse(cluster, acked, missing, dead, violations):
     result["fed_without_term"] = orphans
     overlaps, late, gaps = term_conflicts(terms)
     fed_ordered = [t for t in sorted(terms.values(), key=lambda x: x["epoch"]) if t["first"] is not None]
+    # From a term's acquisition to its first feed: the new holder's start-up,
+    # and any wait for the horizon (a cut-off node's open transaction).
+    starts = sorted(round(t["first"] - t["acquired"], 3) for t in fed_ordered)
+    result.update(first_feed_after_acquired_seconds={
+        "p50": starts[len(starts) // 2] if starts else None, "max": starts[-1] if starts else None})
     result.update(terms=len(terms), terms_that_fed=len(fed_ordered), feeding_overlaps=overlaps,
                   fed_after_lease_taken=late,
                   smallest_gap_between_terms_seconds=min(gaps) if gaps else None)
@@ -1027,6 +1032,8 @@ def fault_findings(cluster, terms, violations):
             continue
         t_take = nxt["acquired"]
         fault["next_acquired_after_fault_seconds"] = round(t_take - fault["t"], 3)
+        if nxt["first"] is not None:
+            fault["next_first_feed_after_acquired_seconds"] = round(nxt["first"] - t_take, 3)
         size_take = cluster.sampler.size_at(node.index - 1, t_take)
         with cluster.sampler.lock:
             later = [s[node.index - 1] for (ts, s) in cluster.sampler.samples if t_take < ts <= fault["t_end"]]
