@@ -1135,6 +1135,8 @@ def main():
                 violations.append(f"failover max {result['failover_max_seconds']} s exceeds lease_ttl + 1 s")
     except Exception as error:  # the JSON still comes out, with the reason
         violations.append(f"harness: {type(error).__name__}: {error}")
+    except (KeyboardInterrupt, SystemExit):
+        violations.append("interrupted (SIGINT or SIGTERM): cleaned up, no verdict")
     finally:
         cluster.teardown(args.keep)
     result["violations"] = violations
