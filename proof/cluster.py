@@ -28,23 +28,39 @@ are removed at start; ours on every exit.
 
 Each node's chain is `feed` (a Python pass-through that first appends
 `<node> <daemon pid> <stage pid> <CLOCK_MONOTONIC ns> <wall ns> <id>` to one
-shared log, one O_APPEND write per line) -> `cat`, into the node's own
-out.ndjson. [store] lease_ttl is --lease-ttl (default 2 s).
+shared log, one O_APPEND write per line) -> `delay` (faults only: each line
+leaves 0.1 s after it came, so that every fault finds lines in flight;
+--stage-delay) -> `cat`, into the node's own out.ndjson. [store] lease_ttl is
+--lease-ttl (default 2 s), operation_timeout 2 s, pool_size 4; [chain]
+max_in_flight 256, checkpoint_interval 50 ms. Load: three senders, each
+round-robin over the three nodes, every id retried (on the next node) until
+a 2xx. The holder's sessions are terminated by client_addr (its namespace's
+address; on loopback by the daemon's client ports, from ss): that node's
+only.
 
 Checks, from what the processes wrote (not from the daemon's opinion):
   - every acknowledged id is in the union of the nodes' outputs or in
-    hookpipe.dead_letters;
+    hookpipe.dead_letters; no output line is torn;
   - duplicates (output lines beyond one per id) are at most the bound printed
-    with them: per lease handover, max_in_flight plus what the peak ack rate
-    brings in lease_ttl + checkpoint_interval;
+    with them. A new term re-feeds from the checkpoint, so a handover
+    duplicates what the old term wrote after its last saved checkpoint: lines
+    already in its chain (at most max_in_flight), plus what it fed after
+    that save while it still trusted the lease (at most lease_ttl, when
+    saves fail). Per handover: max_in_flight + rate x (lease_ttl +
+    checkpoint_interval), with the peak ack rate (1 s windows) standing in
+    for the chain's rate. A catch-up right after a handover can run faster
+    than that, so the bound is an estimate, not a theorem; the run also
+    prints the most ids any one handover fed twice;
   - lease terms come from the daemons' `chain lease acquired` lines (epoch,
     pid, time); each feed-log line belongs to its daemon's latest term begun
-    before it; no two terms' feeding intervals overlap, and no term feeds
-    after the next epoch was acquired; epochs are unique and increase;
+    before it; no two terms' feeding intervals (first to last line fed)
+    overlap, and no term feeds after the next epoch was acquired; epochs are
+    unique, increase, and the lease row ends at the last one;
   - after the holder was SIGSTOPped past its lease (or partitioned), the
-    bytes its output file grew after another node took the lease over, and
+    bytes its output file grew after another node acquired the lease, and
     the lines its stage was fed after that: reported, and a violation when
-    not zero.
+    not zero (a line that was in its pipes may be written only before);
+  - hookpipe.event_seq: every stored event numbered once, densely from 1.
 
 Prints one JSON object; exits 1 on any violation (listed in "violations").
 Every wait and loop is bounded in time."""
