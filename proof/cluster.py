@@ -727,7 +727,9 @@ def pause_holder(cluster, node, epoch):
     t_end = time.time()
     size_after = node.output_size()
     with cluster.sampler.lock:
-        peak = max([s[node.index - 1] for (ts, s) in cluster.sampler.samples if t_cont <= ts <= t_end] or [size_after])
+        after_cont = [(ts, s[node.index - 1]) for (ts, s) in cluster.sampler.samples if t_cont <= ts <= t_end]
+    peak = max([size for _, size in after_cont] or [size_after])
+    grew = [ts for ts, size in after_cont if size > size_stopped]  # sampled every 10 ms
     appended = node.read_output(size_stopped, max(size_after, size_stopped))
     ids, torn = output_ids(appended)
     cluster.faults.append({
@@ -738,6 +740,7 @@ def pause_holder(cluster, node, epoch):
         "output_bytes_peak_after_cont": peak, "output_bytes_after": size_after,
         "lines_written_after_cont": len(ids) + torn, "ids_written_after_cont": ids[:50],
         "step_down_logged_after_cont": round(lost_at - t_cont, 3) if lost_at else None,
+        "output_grew_after_cont_seconds": round(grew[0] - t_cont, 3) if grew else None,
     })
 
 
