@@ -1,7 +1,8 @@
 """Shared pieces of the proof harnesses: a workspace with a pipeline.conf, the
 real hookpipe binary started and stopped, uniquely signed Stripe events, and
-reading the outcome back from the chain's output and the store. Loopback only;
-every wait is bounded."""
+reading the outcome back from the chain's output and the store. Loopback only
+(proof/cluster.py adds network namespaces it makes itself); every wait is
+bounded."""
 import hashlib, hmac, http.client, json, os, random, shutil, signal, socket, sqlite3, subprocess, sys, tempfile, threading, time
 
 SECRET = "whsec_proof_" + os.urandom(6).hex()
@@ -23,8 +24,10 @@ class PgScratch:
 
     SCRIPT = os.path.join(ROOT, "scripts", "pg-scratch.sh")
 
-    def __init__(self):
+    def __init__(self, env=None):
+        """`env`: more environment for `start` (PG_SCRATCH_LISTEN_ALSO, PG_SCRATCH_ALLOW_ALSO)."""
         self.dir = tempfile.mkdtemp(prefix="hookpipe-proof-pg-")
+        self.env = env
         try:
             self.url = self._script("start", timeout=180).strip()
         except BaseException:
@@ -33,7 +36,8 @@ class PgScratch:
 
     def _script(self, command, *args, timeout=60):
         done = subprocess.run([self.SCRIPT, command, self.dir, *args], capture_output=True, text=True,
-                              timeout=timeout, stdin=subprocess.DEVNULL)
+                              timeout=timeout, stdin=subprocess.DEVNULL,
+                              env={**os.environ, **self.env} if self.env else None)
         if done.returncode != 0:
             raise RuntimeError(f"pg-scratch.sh {command} failed ({done.returncode}):\n{done.stderr}")
         return done.stdout
@@ -82,22 +86,26 @@ class Workspace:
     """A temporary directory holding pipeline.conf, the secret and the state.
     With `postgres` (a PgScratch) the store is that server (the URL reaches
     the daemon as HOOKPIPE_DATABASE_URL); the state directory still holds
-    status.json and the lock."""
+    status.json and the lock. `host` is the listener's address (the daemon
+    may run in a network namespace); `store_extra` replaces the PostgreSQL
+    [store] lines below `url` (pool, timeouts, lease)."""
 
     def __init__(self, chain="", server_extra="", state_directory="state", log_level="notice", max_connections=256,
-                 postgres=None):
+                 postgres=None, host="127.0.0.1", store_extra=None):
         self.dir = tempfile.mkdtemp(prefix="hookpipe-proof-")
+        self.host = host
         self.port = free_port()
         self.postgres = postgres
         self.env = {"HOOKPIPE_DATABASE_URL": postgres.url} if postgres else {}
-        store_extra = ('backend = "postgresql"\nurl = "env:HOOKPIPE_DATABASE_URL"\npool_size = 8\n'
-                       'connect_timeout = "2s"\noperation_timeout = "2s"\nlease_ttl = "1s"\n') if postgres else ""
+        if store_extra is None:
+            store_extra = ('pool_size = 8\nconnect_timeout = "2s"\noperation_timeout = "2s"\nlease_ttl = "1s"\n')
+        store_extra = ('backend = "postgresql"\nurl = "env:HOOKPIPE_DATABASE_URL"\n' + store_extra) if postgres else ""
         with open(os.path.join(self.dir, "stripe.secret"), "w") as f:
             f.write(SECRET)
         self.state = os.path.join(self.dir, state_directory) if not os.path.isabs(state_directory) else state_directory
         with open(self.config, "w") as f:
             f.write(f"""[server]
-host = "127.0.0.1"
+host = "{host}"
 port = {self.port}
 max_connections = {max_connections}
 {server_extra}
@@ -134,13 +142,15 @@ secrets = ["file:stripe.secret"]
 
 
 class Daemon:
-    """`hookpipe run` on the workspace; its stderr goes to a log file."""
+    """`hookpipe run` on the workspace; its stderr goes to a log file.
+    `wrapper` goes before the command and must exec it, keeping the pid
+    (`ip netns exec NAME`)."""
 
-    def __init__(self, binary, workspace):
+    def __init__(self, binary, workspace, wrapper=()):
         self.workspace = workspace
         self.log_path = os.path.join(workspace.dir, "daemon.log")
         self.log = open(self.log_path, "ab")
-        self.process = subprocess.Popen([binary, "run", "--config", workspace.config], stdout=subprocess.DEVNULL,
+        self.process = subprocess.Popen([*wrapper, binary, "run", "--config", workspace.config], stdout=subprocess.DEVNULL,
                                         stderr=self.log, stdin=subprocess.DEVNULL, env={**os.environ, **workspace.env},
                                         # Start as systemd would: no signal blocked (a test runner may block some).
                                         preexec_fn=lambda: signal.pthread_sigmask(signal.SIG_SETMASK, []))
@@ -151,7 +161,7 @@ class Daemon:
             if self.process.poll() is not None:
                 raise RuntimeError(f"daemon exited with {self.process.returncode}:\n{self.tail()}")
             try:
-                with socket.create_connection(("127.0.0.1", self.workspace.port), timeout=0.2):
+                with socket.create_connection((self.workspace.host, self.workspace.port), timeout=0.2):
                     return
             except OSError:
                 time.sleep(0.02)

@@ -10,7 +10,22 @@ for line in sys.stdin:
         r = json.loads(line)
     except ValueError:
         continue
-    if "mode" in r:
+    if r.get("mode") in ("faults", "failover") and "acknowledged" not in r:
+        rows.append((f"three nodes: {r['mode']}", "did not finish: " + "; ".join(r.get("violations", []))[:200],
+                     "–", "–", "–", "–", "–", "–", f"{r.get('seconds', '?')} s"))
+    elif r.get("mode") in ("faults", "failover"):  # proof/cluster.py: three nodes on PostgreSQL
+        if r["mode"] == "faults":
+            cycles = (f"{r['kills']['holder']} SIGKILLs of the chain holder, {r['kills']['receiver']} of receivers, "
+                      f"{len(r['pauses'])} SIGSTOPs past the lease, {len(r['terminations'])} session terminations, "
+                      f"{len(r['partitions'])} partitions; {r['handovers']} handovers, "
+                      f"{len(r['feeding_overlaps'])} overlapping feeders")
+        else:
+            cycles = (f"{r['trials']} SIGKILLs of the holder: first event out of the new holder p50 "
+                      f"{r['failover_p50_seconds']} s, max {r['failover_max_seconds']} s (lease_ttl {r['lease_ttl_seconds']} s)")
+        rows.append((f"three nodes: {r['mode']} ({r['network']}), PostgreSQL store", cycles, r["acknowledged"],
+                     r["delivered"], r["dead_lettered"], r["lost"], r["duplicates"], r.get("torn_lines", "–"),
+                     f"{r['seconds']} s"))
+    elif "mode" in r and r["mode"] != "selfcheck":
         chain = r.get("chain", "plain")
         if r["mode"] == "daemon":
             cycles = f"{r['kills']} SIGKILLs of the daemon"

@@ -26,6 +26,11 @@
 # the superuser `postgres` is trusted and the others need their password.
 # Add `host=DIR/sock` to the URL's query to connect over the socket.
 #
+# For clients in network namespaces (proof/cluster.py), `start` also reads:
+#   PG_SCRATCH_LISTEN_ALSO=ADDR[,ADDR…]   more listen addresses besides 127.0.0.1
+#   PG_SCRATCH_ALLOW_ALSO=CIDR            password logins (scram-sha-256) from CIDR too
+# Unset, nothing changes. The URL still names 127.0.0.1.
+#
 # Run as root (CI), the server runs as the `postgres` user (`nobody` when
 # there is none) through runuser, and DIR belongs to it; parents of DIR under
 # /tmp that it cannot enter get o+x. As any other user it runs as that user.
@@ -157,6 +162,10 @@ local   all       postgres                 trust
 local   all       all                      scram-sha-256
 host    all       all       127.0.0.1/32   scram-sha-256
 HBA
+  if [ -n "${PG_SCRATCH_ALLOW_ALSO:-}" ]; then
+    printf 'host    all       all       %s   scram-sha-256\n' "$PG_SCRATCH_ALLOW_ALSO" \
+      | as_server tee -a "$data/pg_hba.conf" >/dev/null
+  fi
   as_server tee -a "$data/postgresql.conf" >/dev/null <<'CONF'
 
 # pg-scratch.sh (rewritten with the port at each start attempt)
@@ -169,7 +178,7 @@ CONF
   for attempt in 1 2 3 4 5; do
     port=$(free_port)
     as_server tee "$data/scratch.conf" >/dev/null <<CONF
-listen_addresses = '127.0.0.1'
+listen_addresses = '127.0.0.1${PG_SCRATCH_LISTEN_ALSO:+, $PG_SCRATCH_LISTEN_ALSO}'
 port = $port
 unix_socket_directories = '$socket_dir'
 unix_socket_permissions = 0700
