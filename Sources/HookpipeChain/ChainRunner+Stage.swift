@@ -104,6 +104,13 @@ extension ChainRunner {
                     process.closeStdin()
                     return
                 }
+                if !batch.isEmpty, let mayWrite, !mayWrite() {
+                    // Shared store, lease no longer trusted: nothing more is fed
+                    // to any stage. Either a renewal restores the trust, or the
+                    // lease is lost and the runner abandoned.
+                    lock.wait(.writer(index), timeout: .milliseconds(10))
+                    continue
+                }
                 if !batch.isEmpty || stage.phase != .running { break }
                 lock.wait(.writer(index))
             }

@@ -30,6 +30,9 @@ public final class ChainRunner: @unchecked Sendable {
     let logger: Logger
     let baseEnvironment: [String: String]
     let output: ChainOutputSink
+    /// With a shared store: asked before feeding any stage and before every
+    /// output write and sync; `false` once this node no longer trusts its lease.
+    let mayWrite: (@Sendable () -> Bool)?
     let lock: ChainLock
     /// Serialises checkpoint saves (the ticker's and the final one in `stop`),
     /// so that an older watermark is never written after a newer one.
@@ -69,6 +72,7 @@ public final class ChainRunner: @unchecked Sendable {
             "HOOKPIPE_STAGE_COUNT": String(config.stages.count),
         ]
         self.output = try ChainOutputSink(config.output, mayWrite: mayWrite)
+        self.mayWrite = mayWrite
         if output.truncatedOnOpen > 0 {
             logger.warning("cut a partial line off the end of the chain output; its event is fed again", metadata: [
                 "chain.output": "\(config.output)", "chain.output.bytes_cut": "\(output.truncatedOnOpen)",

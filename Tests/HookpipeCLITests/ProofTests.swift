@@ -80,6 +80,17 @@ struct ProofTests {
         #expect(result["final_exit"] as? Int == 0, "\(result)")
     }
 
+    @Test("three nodes on one PostgreSQL under signed load: 20 SIGKILLs of receivers and the holder, the holder paused past its lease, its sessions terminated, partitioned: nothing lost, never two feeders, nothing written after a lost lease",
+          .enabled(if: plainSuite && geteuid() == 0))
+    func clusterFaults() throws {
+        let (status, results) = try Self.run("cluster.py", ["faults", "--cycles", "20"], timeout: 900)
+        let result = try #require(results.first)
+        #expect(status == 0, "\(result)")
+        #expect((result["violations"] as? [Any])?.isEmpty == true, "\(result)")
+        #expect((result["acknowledged"] as? Int ?? 0) > 0, "\(result)")
+        #expect(result["lost"] as? Int == 0, "\(result)")
+    }
+
     @Test("SIGKILL of random stage processes 200 times under load: no acknowledged event lost")
     func stageKills() throws {
         let (status, results) = try Self.run("crash_matrix.py", ["stages", "--cycles", "200"])
