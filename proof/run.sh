@@ -28,6 +28,12 @@ run crash_matrix.py sigterm --chain fanout --cycles "$stops"
 run crash_matrix.py sigterm --chain term0 --cycles "$stops"
 # SIGKILLs while the chain writes large batches to the output (issue 22).
 run torn_output.py --cycles "$daemon"
+# The PostgreSQL backend (issues 24 and 25): the daemon SIGKILLed with the
+# chain running, PostgreSQL crashed and restarted under load, and three
+# nodes under faults (network namespaces need root; loopback otherwise).
+run crash_matrix.py daemon --backend postgresql --cycles "$daemon"
+run crash_matrix.py pgrestart --backend postgresql --cycles "$stops"
+run cluster.py faults --cycles "$daemon"
 if [ "$(id -u)" = 0 ]; then run disk_full.py; else echo "disk_full.py skipped: needs root" >&2; fi
 if [ "$(id -u)" = 0 ]; then run fsync_per_ack.py --count 200; fi
 run store_damage.py
