@@ -149,7 +149,7 @@ final class LeaseKeeper: ChainLease, @unchecked Sendable {
                            renewed_at = now(), expires_at = now() + \(ttl) * interval '1 microsecond'
                     WHERE name = 'chain' AND expires_at <= now() RETURNING epoch
                     """, logger: logger)
-                for row in rows { let epoch = try row.decode(Int64.self); return epoch }
+                if let row = rows.first { return try row.decode(Int64.self) }
                 return nil
             }
             guard let epoch else { return }
@@ -173,7 +173,7 @@ final class LeaseKeeper: ChainLease, @unchecked Sendable {
                     UPDATE hookpipe.chain_lease SET renewed_at = now(), expires_at = now() + \(ttl) * interval '1 microsecond'
                     WHERE name = 'chain' AND holder = \(node) AND epoch = \(epoch) AND expires_at > now() RETURNING 1
                     """, logger: logger)
-                for row in rows { let _ = try row.decode(Int32.self); return true }
+                if !rows.isEmpty { return true }
                 return false
             }
             if renewed {
@@ -221,8 +221,7 @@ final class LeaseKeeper: ChainLease, @unchecked Sendable {
                     let rows = try await client.rows(
                         "SELECT held, sequenced, last_seq FROM hookpipe.sequence_events(\(node), \(epoch), \(Self.sweepLimit))",
                         logger: logger)
-                    for row in rows { return try row.decode((Bool, Int64, Int64?).self) }
-                    return nil
+                    return try rows.first?.decode((Bool, Int64, Int64?).self)
                 }
                 if let (stillHeld, count, last) = result {
                     if !stillHeld {

@@ -43,9 +43,7 @@ extension PostgresEventStore {
                 ON CONFLICT (consumer) DO UPDATE SET seq = excluded.seq, epoch = excluded.epoch, saved_at = excluded.saved_at
                 RETURNING 1
                 """, logger: logger)
-            var count = 0
-            for row in rows { let _ = try row.decode(Int32.self); count += 1 }
-            return count > 0
+            return !rows.isEmpty
         }
     }
 
@@ -71,7 +69,7 @@ extension PostgresEventStore {
                     line = excluded.line, created_at = excluded.created_at, epoch = excluded.epoch
                 RETURNING id
                 """, logger: logger)
-            for row in rows { let id = try row.decode(Int64.self); return id }
+            if let row = rows.first { return try row.decode(Int64.self) }
             return nil
         }
     }
@@ -91,7 +89,7 @@ extension PostgresEventStore {
         var deleted = 0
         var from: Int64 = try await run("prune events") { client, logger in
             let rows = try await client.rows("SELECT coalesce(min(seq), 1) - 1 FROM hookpipe.event_seq", logger: logger)
-            for row in rows { let first = try row.decode(Int64.self); return first }
+            if let row = rows.first { return try row.decode(Int64.self) }
             return 0
         }
         while from < seq {
@@ -113,7 +111,10 @@ extension PostgresEventStore {
                     )
                     SELECT (SELECT count(*) FROM removed), (SELECT top FROM bound)
                     """, logger: logger)
-                for row in rows { let (count, top) = try row.decode((Int64, Int64).self); return (Int(count), top) }
+                if let row = rows.first {
+                    let (count, top) = try row.decode((Int64, Int64).self)
+                    return (Int(count), top)
+                }
                 return (0, upTo)
             }
             deleted += count
@@ -128,7 +129,7 @@ extension PostgresEventStore {
                         (SELECT ctid FROM hookpipe.dedupe WHERE expires_at <= now() LIMIT \(chunk)) RETURNING 1)
                     SELECT count(*) FROM gone
                     """, logger: logger)
-                for row in rows { let count = try row.decode(Int64.self); return count }
+                if let row = rows.first { return try row.decode(Int64.self) }
                 return 0
             }
             if gone < chunk { break }
@@ -147,7 +148,8 @@ extension PostgresEventStore {
                        (SELECT count(*) FROM hookpipe.event_seq s WHERE s.seq > (SELECT last_seq FROM hookpipe.chain_lease WHERE name = 'chain')),
                        (SELECT coalesce(max(version), 0) FROM hookpipe.schema_migrations)
                 """, logger: logger)
-            for row in rows { let (orphans, beyond, version) = try row.decode((Int64, Int64, Int32).self);
+            for row in rows {
+                let (orphans, beyond, version) = try row.decode((Int64, Int64, Int32).self)
                 if orphans > 0 { problems.append("\(orphans) sequence number(s) point at no event") }
                 if beyond > 0 { problems.append("\(beyond) sequence number(s) lie beyond the sequencer's last_seq") }
                 if Int(version) != PostgresSchema.latest {
@@ -170,7 +172,8 @@ extension PostgresEventStore {
                        (SELECT count(*) FROM hookpipe.events e WHERE (e.tx, e.id) > (l.seq_tx, l.seq_id))
                 FROM hookpipe.chain_lease l WHERE l.name = 'chain'
                 """, logger: logger)
-            for row in lease { let (holder, epoch, since, waiting) = try row.decode((String?, Int64, Int64?, Int64).self);
+            for row in lease {
+                let (holder, epoch, since, waiting) = try row.decode((String?, Int64, Int64?, Int64).self)
                 cluster.holder = holder
                 cluster.epoch = epoch
                 cluster.heldSinceMicros = holder == nil ? nil : since
@@ -180,7 +183,8 @@ extension PostgresEventStore {
                 SELECT node_id, (extract(epoch FROM started_at) * 1000000)::bigint, (extract(epoch FROM seen_at) * 1000000)::bigint
                 FROM hookpipe.nodes WHERE seen_at > now() - \(recent) * interval '1 microsecond' ORDER BY started_at
                 """, logger: logger)
-            for row in nodes { let (id, started, seen) = try row.decode((String, Int64, Int64).self);
+            for row in nodes {
+                let (id, started, seen) = try row.decode((String, Int64, Int64).self)
                 cluster.nodes.append(ChainCluster.Node(id: id, startedAtMicros: started, seenAtMicros: seen))
             }
             return cluster

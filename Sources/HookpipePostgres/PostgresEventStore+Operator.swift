@@ -64,7 +64,8 @@ extension PostgresEventStore {
 
     static func decodeDeadLetters(_ rows: [PostgresRow]) async throws -> [DeadLetter] {
         var letters: [DeadLetter] = []
-        for row in rows { let (id, seq, stage, reason, tail, line, created) = try row.decode((Int64, Int64, String, String, String, ByteBuffer, Int64).self);
+        for row in rows {
+            let (id, seq, stage, reason, tail, line, created) = try row.decode((Int64, Int64, String, String, String, ByteBuffer, Int64).self)
             letters.append(DeadLetter(id: id, seq: seq, stage: stage, reason: reason,
                                       stderrTail: tail.isEmpty ? [] : tail.split(separator: "\n", omittingEmptySubsequences: false).map(String.init),
                                       line: Array(line.readableBytesView), createdAtMicros: created))
@@ -91,15 +92,14 @@ extension PostgresEventStore {
     public func deadLetterCount() async throws(StoreError) -> Int {
         try await run("count dead letters") { client, logger in
             let rows = try await client.rows("SELECT count(*) FROM hookpipe.dead_letters", logger: logger)
-            for row in rows { let count = try row.decode(Int64.self); return Int(count) }
-            return 0
+            return Int(try rows.first?.decode(Int64.self) ?? 0)
         }
     }
 
     public func deleteDeadLetter(id: Int64) async throws(StoreError) -> Bool {
         try await run("delete dead letter \(id)") { client, logger in
             let rows = try await client.rows("DELETE FROM hookpipe.dead_letters WHERE id = \(id) RETURNING 1", logger: logger)
-            for row in rows { let _ = try row.decode(Int32.self); return true }
+            if !rows.isEmpty { return true }
             return false
         }
     }
@@ -110,16 +110,15 @@ extension PostgresEventStore {
         try await run("retry dead letter \(id)") { client, logger in
             try await client.withTransaction(logger: logger) { connection in
                 let rows = try await connection.rows("DELETE FROM hookpipe.dead_letters WHERE id = \(id) RETURNING 1", logger: logger)
-                var found = false
-                for row in rows { let _ = try row.decode(Int32.self); found = true }
-                guard found else { return nil }
+                guard !rows.isEmpty else { return nil }
                 let (sources, keys) = ([event.source], [event.dedupeKey])
                 let (received, windows) = ([event.receivedAtMicros], [event.dedupeWindow.microseconds])
                 let (metadata, payloads) = ([ByteBuffer(bytes: event.metadata)], [ByteBuffer(bytes: event.payload)])
                 let outcome = try await connection.rows(
                     "SELECT ord, stored, seq FROM hookpipe.append_batch(\(sources), \(keys), \(received), \(windows), \(metadata), \(payloads))",
                     logger: logger)
-                for row in outcome { let (_, stored, seq) = try row.decode((Int32, Bool, Int64?).self);
+                for row in outcome {
+                    let (_, stored, seq) = try row.decode((Int32, Bool, Int64?).self)
                     return stored ? AppendOutcome.stored(seq: nil) : .duplicate(seq: seq)
                 }
                 throw StoreError(.unavailable, "append_batch answered nothing")

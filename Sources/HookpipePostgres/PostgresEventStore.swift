@@ -203,7 +203,8 @@ public final class PostgresEventStore: EventStore {
                 "SELECT ord, stored, seq FROM hookpipe.append_batch(\(sources), \(keys), \(received), \(windows), \(metadata), \(payloads))",
                 logger: logger)
             var outcomes = [AppendOutcome?](repeating: nil, count: count)
-            for row in rows { let (ord, stored, seq) = try row.decode((Int32, Bool, Int64?).self);
+            for row in rows {
+                let (ord, stored, seq) = try row.decode((Int32, Bool, Int64?).self)
                 let index = Int(ord) - 1
                 guard outcomes.indices.contains(index) else { continue }
                 outcomes[index] = stored ? .stored(seq: nil) : .duplicate(seq: seq)
@@ -230,7 +231,8 @@ public final class PostgresEventStore: EventStore {
 
     static func decodeEvents(_ rows: [PostgresRow]) async throws -> [StoredEvent] {
         var events: [StoredEvent] = []
-        for row in rows { let (seq, source, key, received, metadata, payload) = try row.decode((Int64, String, String, Int64, ByteBuffer, ByteBuffer).self);
+        for row in rows {
+            let (seq, source, key, received, metadata, payload) = try row.decode((Int64, String, String, Int64, ByteBuffer, ByteBuffer).self)
             events.append(StoredEvent(seq: seq, source: source, dedupeKey: key, receivedAtMicros: received,
                                       metadata: Array(metadata.readableBytesView), payload: Array(payload.readableBytesView)))
         }
@@ -256,7 +258,7 @@ public final class PostgresEventStore: EventStore {
     public func lastSequence() async throws(StoreError) -> Int64 {
         try await run("read the last sequence number") { client, logger in
             let rows = try await client.rows("SELECT last_seq FROM hookpipe.chain_lease WHERE name = 'chain'", logger: logger)
-            for row in rows { let last = try row.decode(Int64.self); return last }
+            if let row = rows.first { return try row.decode(Int64.self) }
             return 0
         }
     }
@@ -264,7 +266,7 @@ public final class PostgresEventStore: EventStore {
     public func checkpoint(_ consumer: String) async throws(StoreError) -> Int64 {
         try await run("read checkpoint \(consumer)") { client, logger in
             let rows = try await client.rows("SELECT seq FROM hookpipe.checkpoints WHERE consumer = \(consumer)", logger: logger)
-            for row in rows { let seq = try row.decode(Int64.self); return seq }
+            if let row = rows.first { return try row.decode(Int64.self) }
             return 0
         }
     }
