@@ -57,6 +57,13 @@ public enum StoreFactory {
                                      operationTimeout: config.operationTimeout, maxBatch: config.maxBatch, leaseTTL: config.leaseTTL)
     }
 
+    /// Checks `[store]` without connecting: with PostgreSQL, that the URL's
+    /// secret resolves and parses (for `hookpipe check`; the error never
+    /// contains the URL).
+    public static func validate(_ config: StoreConfig, environment: [String: String]) throws {
+        if config.backend == .postgresql { _ = try postgresSettings(config, environment: environment) }
+    }
+
     /// Where the store is, for log lines: the SQLite file or the URL without its password.
     public static func location(_ config: StoreConfig, environment: [String: String]) -> String {
         switch config.backend {

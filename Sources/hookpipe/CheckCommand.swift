@@ -28,6 +28,7 @@ struct CheckCommand: ParsableCommand {
         do {
             _ = try SourceFactory.make(loaded.config.sources, configFile: options.config, environment: environment)
             _ = try SourceFactory.trustedProxies(loaded.config.server, configFile: options.config)
+            try StoreFactory.validate(loaded.config.store, environment: environment)
         } catch {
             FileHandle.standardError.write(Data("hookpipe: \(error)\n".utf8))
             throw ExitCode(1)

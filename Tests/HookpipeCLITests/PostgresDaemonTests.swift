@@ -130,6 +130,25 @@ struct PostgresDaemonTests {
         #expect(held.reduce(0, +) == 1, "exactly one node says it holds the lease: \(held)")
     }
 
+    @Test("hookpipe check resolves and parses the store URL, and never prints it")
+    func checkValidatesURL() throws {
+        let node = try Node()
+        defer { node.remove() }
+        let bad = try HookpipeBinary.run(["check", "--config", node.config],
+                                         environment: ["HOOKPIPE_DATABASE_URL": "postgresql://hookpipe:hunter2secret@db.example/x?sslmode=prefer"])
+        #expect(bad.status == 1)
+        #expect(bad.stderr.contains("env:HOOKPIPE_DATABASE_URL") && bad.stderr.contains("sslmode"), "\(bad.stderr)")
+        #expect(!(bad.stdout + bad.stderr).contains("hunter2secret"))
+        let unset = try HookpipeBinary.run(["check", "--config", node.config], environment: ["HOOKPIPE_DATABASE_URL": ""])
+        #expect(unset.status == 1)
+        #expect(unset.stderr.contains("HOOKPIPE_DATABASE_URL"), "\(unset.stderr)")
+        let good = try HookpipeBinary.run(["check", "--config", node.config],
+                                          environment: ["HOOKPIPE_DATABASE_URL": "postgresql://hookpipe:hunter2secret@db.example/x"])
+        #expect(good.status == 0, "\(good.stderr)")
+        #expect(good.stdout.contains("postgresql, url from env:HOOKPIPE_DATABASE_URL"), "\(good.stdout)")
+        #expect(!(good.stdout + good.stderr).contains("hunter2secret"))
+    }
+
     @Test("SIGTERM on the holder releases the lease: the other node runs the chain at once, nothing is lost")
     func handover() throws {
         let scratch = try PostgresScratch.shared
