@@ -29,6 +29,7 @@ struct PostgresDaemonTests {
                 backend = "postgresql"
                 url = "env:HOOKPIPE_DATABASE_URL"
                 lease_ttl = "\(leaseTTL)"
+                operation_timeout = "3s"
 
                 [admin]
                 enabled = true
@@ -128,6 +129,76 @@ struct PostgresDaemonTests {
             return metrics.contains("hookpipe_chain_lease_held 1") ? 1 : 0
         }
         #expect(held.reduce(0, +) == 1, "exactly one node says it holds the lease: \(held)")
+    }
+
+    @Test("the operator's commands on PostgreSQL: inject, tail, replay, dlq list; /readyz on the holder and the standby")
+    func operatorCommands() throws {
+        let scratch = try PostgresScratch.shared
+        let url = try scratch.makeDatabase()
+        let first = try Node(), second = try Node()
+        defer { first.remove(); second.remove() }
+        let a = try first.start(url: url)
+        let b = try second.start(url: url)
+        defer { _ = a.stop(); _ = b.stop() }
+        let environment = ["HOOKPIPE_DATABASE_URL": url]
+        let input = (1...3).map { #"{"id":"evt_op_\#($0)","type":"x"}"# }.joined(separator: "\n") + "\n"
+        let injected = try HookpipeBinary.run(["inject", "--config", first.config, "--source", "stripe", "-v"],
+                                              environment: environment, stdin: input)
+        #expect(injected.status == 0, "\(injected.stderr)")
+        #expect(injected.stdout.contains("stored (seq assigned by the chain holder), id evt_op_1"), "\(injected.stdout)")
+        // Numbered by the holder, then listed by tail.
+        var tail = HookpipeBinary.Result(status: 1, stdout: "", stderr: "")
+        let deadline = Date().addingTimeInterval(20)
+        while Date() < deadline {
+            tail = try HookpipeBinary.run(["tail", "--config", second.config, "-n", "3"], environment: environment)
+            if tail.stdout.split(separator: "\n").count == 3 { break }
+            Thread.sleep(forTimeInterval: 0.2)
+        }
+        #expect(tail.status == 0, "\(tail.stderr)")
+        #expect(tail.stdout.contains(#""seq":1"#) && tail.stdout.contains(#""id":"evt_op_3""#), "\(tail.stdout)")
+        let replayed = try HookpipeBinary.run(["replay", "--config", first.config, "--from", "1", "--to", "2"], environment: environment)
+        #expect(replayed.status == 0, "\(replayed.stderr)")
+        #expect(replayed.stdout.contains("replayed 2 events (seq assigned by the chain holder)"), "\(replayed.stdout)")
+        let letters = try HookpipeBinary.run(["dlq", "list", "--config", first.config], environment: environment)
+        #expect(letters.status == 0 && letters.stdout.contains("no dead letters"), "\(letters)")
+        // Both nodes are ready: the holder, and the standby, which receives.
+        for node in [first, second] {
+            #expect(try LoopbackHTTP.get(port: node.adminPort, "/readyz").status == 200)
+        }
+        let rows = try scratch.psql("SELECT count(*) FROM hookpipe.events", database: PostgresScratch.databaseName(url))
+        #expect(rows == "5")
+    }
+
+    @Test("PostgreSQL stopped: /readyz turns 503, deliveries get 503 with Retry-After; back up: ready again, the delivery is stored")
+    func readinessFollowsTheDatabase() throws {
+        let cluster = try PostgresScratch()
+        defer { cluster.stop(removing: true) }
+        let node = try Node()
+        defer { node.remove() }
+        let daemon = try node.start(url: cluster.url)
+        defer { _ = daemon.stop() }
+        func ready() -> Int? { try? LoopbackHTTP.get(port: node.adminPort, "/readyz").status }
+        func waitFor(_ status: Int) -> Bool {
+            let deadline = Date().addingTimeInterval(30)
+            while Date() < deadline {
+                if ready() == status { return true }
+                Thread.sleep(forTimeInterval: 0.2)
+            }
+            return false
+        }
+        #expect(waitFor(200))
+        try cluster.stopNow()
+        #expect(waitFor(503), "not ready while PostgreSQL is down")
+        let body = #"{"id":"evt_while_down","type":"x"}"#
+        let signature = try Overload.stripeSignature(config: node.config, body: body)
+        let refused = try LoopbackHTTP.post(port: node.port, "/hooks/stripe", headers: [("Stripe-Signature", signature)], body: body)
+        #expect(refused.status == 503, "\(refused.status) \(refused.body)")
+        #expect(refused.headers["retry-after"] != nil)
+        try cluster.startAgain()
+        #expect(waitFor(200), "ready again once PostgreSQL is back")
+        let accepted = try LoopbackHTTP.post(port: node.port, "/hooks/stripe", headers: [("Stripe-Signature", signature)], body: body)
+        #expect(accepted.status == 200, "\(accepted.body)")
+        #expect(try cluster.psql("SELECT count(*) FROM hookpipe.events WHERE dedupe_key = 'evt_while_down'") == "1")
     }
 
     @Test("hookpipe check resolves and parses the store URL, and never prints it")
