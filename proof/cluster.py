@@ -264,7 +264,7 @@ class Node:
         delay_stage = DELAY_STAGE.format(delay_py=delay_py, delay=delay) if delay > 0 else ""
         chain = CHAIN.format(max_in_flight=MAX_IN_FLIGHT, checkpoint_ms=int(CHECKPOINT_INTERVAL * 1000),
                              feed_py=feed_py, node=self.name, feed_log=feed_log, delay_stage=delay_stage)
-        store = (f'pool_size = 4\nconnect_timeout = "2s"\noperation_timeout = "{int(OPERATION_TIMEOUT)}s"\n'
+        store = (f'pool_size = 4\nconnect_timeout = "5s"\noperation_timeout = "{int(OPERATION_TIMEOUT)}s"\n'
                  f'lease_ttl = "{int(lease_ttl * 1000)}ms"\n')
         self.ws = Workspace(chain=chain, postgres=pg, host=network.address(i) if network else "127.0.0.1",
                             store_extra=store)

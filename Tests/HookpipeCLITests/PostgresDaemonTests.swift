@@ -224,7 +224,7 @@ struct PostgresDaemonTests {
     func handover() throws {
         let scratch = try PostgresScratch.shared
         let url = try scratch.makeDatabase()
-        let first = try Node(leaseTTL: "30s"), second = try Node(leaseTTL: "30s")
+        let first = try Node(leaseTTL: "60s"), second = try Node(leaseTTL: "60s")
         defer { first.remove(); second.remove() }
         let a = try first.start(url: url)
         // The first node holds the lease before the second starts.
@@ -249,8 +249,9 @@ struct PostgresDaemonTests {
             Thread.sleep(forTimeInterval: 0.1)
         }
         #expect(delivered.isSuperset(of: expected))
-        // A released lease is taken in well under its 30 s time to live.
-        #expect(Date().timeIntervalSince(stopped) < 10)
+        // A released lease is taken in well under its 60 s time to live
+        // (30 s of slack for a loaded machine: seen 18 s in a full suite run).
+        #expect(Date().timeIntervalSince(stopped) < 30)
         #expect(Set(Self.deliveredIDs(second.output)).isSuperset(of: (0..<5).map { "evt_after_\($0)" }))
     }
 }
