@@ -64,7 +64,7 @@ Checks, from what the processes wrote (not from the daemon's opinion):
 
 Prints one JSON object; exits 1 on any violation (listed in "violations").
 Every wait and loop is bounded in time."""
-import argparse, datetime, hashlib, http.client, json, math, os, random, re, shutil, signal, statistics, subprocess, sys, \
+import argparse, datetime, fcntl, hashlib, http.client, json, math, os, random, re, shutil, signal, statistics, subprocess, sys, \
     tempfile, threading, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -1105,6 +1105,20 @@ def main():
     rng = random.Random(seed)
     binary = args.binary or default_binary()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # so that the finally below runs
+    # One run at a time on a machine: runs share the hpc-* names, the
+    # 198.18.0.0/24 addresses and the leftover cleanup, which would delete a
+    # live run's namespaces (seen: a failover run spoiled a faults run).
+    # The lock is held until this process exits; a second run waits, bounded.
+    lock = open("/tmp/hookpipe-cluster-proof.lock", "w")
+    waited_until = time.time() + 900
+    while True:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            break
+        except BlockingIOError:
+            if time.time() > waited_until:
+                sys.exit("another proof/cluster.py run held /tmp/hookpipe-cluster-proof.lock for 15 minutes")
+            time.sleep(1)
     started = time.time()
     cluster = Cluster(args, binary)
     violations = []

@@ -3,7 +3,7 @@
 /// descriptor, the store cannot open a file, a stage cannot be restarted
 /// (`pipe2`: too many open files) and `status.json` cannot be written.
 ///
-/// The reserve, counted for README's table:
+/// The reserve, counted for docs/OPERATIONS.md's table:
 /// - `fixed` (32): stdin/stdout/stderr, the store (SQLite's writer and up to
 ///   five readers, each with the database and WAL open, plus the shared
 ///   memory file), the listening sockets, the state directory's lock, the
