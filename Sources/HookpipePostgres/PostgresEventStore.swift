@@ -70,12 +70,7 @@ public final class PostgresEventStore: EventStore {
 
     let client: PostgresClient
     private let clientTask: Task<Void, Never>
-    /// Writer threads, each committing its own batches on its own connection:
-    /// PostgreSQL flushes concurrent commits together, so several batches in
-    /// flight carry more events per flush than one writer waiting for each
-    /// commit's three round trips. Appends are spread round-robin.
-    let queues: [GroupCommitQueue]
-    private let nextQueue = Locked(0)
+    let queue: GroupCommitQueue
     let observers = AppendObservers()
     let logger: Logger
     let settings: PostgresStoreSettings
@@ -116,19 +111,17 @@ public final class PostgresEventStore: EventStore {
         self.logger = logger
         self.readOnly = readOnly
         let (operationTimeout, observers) = (settings.operationTimeout, observers)
-        queues = (0..<Self.writerCount(poolSize: settings.poolSize)).map { _ in
-            GroupCommitQueue(maxBatch: settings.maxBatch, commit: { batch in
-                let start = DispatchTime.now().uptimeNanoseconds
-                let result = blockingResult {
-                    try await withDeadline(operationTimeout) { try await Self.commit(batch, client: client, logger: logger) }
-                }.mapError { PostgresFailure.storeError($0, doing: "commit \(batch.count) event(s)") }
-                switch result {
-                case .success: metrics.committed(nanoseconds: DispatchTime.now().uptimeNanoseconds &- start)
-                case .failure(let error): metrics.commitFailed(code: error.code.rawValue)
-                }
-                return result
-            })
-        }
+        queue = GroupCommitQueue(maxBatch: settings.maxBatch, commit: { batch in
+            let start = DispatchTime.now().uptimeNanoseconds
+            let result = blockingResult {
+                try await withDeadline(operationTimeout) { try await Self.commit(batch, client: client, logger: logger) }
+            }.mapError { PostgresFailure.storeError($0, doing: "commit \(batch.count) event(s)") }
+            switch result {
+            case .success: metrics.committed(nanoseconds: DispatchTime.now().uptimeNanoseconds &- start)
+            case .failure(let error): metrics.commitFailed(code: error.code.rawValue)
+            }
+            return result
+        })
         if case .daemon = role {
             let keeper = LeaseKeeper(client: client, settings: settings, logger: logger) { events in observers.notify(events) }
             self.keeper = keeper
@@ -138,12 +131,6 @@ public final class PostgresEventStore: EventStore {
         } else {
             keeper = nil
         }
-    }
-
-    /// Half the pool commits (at least one writer, at most four); the other
-    /// half serves the sequencer, the lease, the chain's reads and status.
-    static func writerCount(poolSize: Int) -> Int {
-        min(4, max(1, poolSize / 2))
     }
 
     static func makeConfiguration(_ settings: PostgresStoreSettings, readOnly: Bool) -> PostgresClient.Configuration {
@@ -197,11 +184,7 @@ public final class PostgresEventStore: EventStore {
             completion(.failure(StoreError(.unavailable, "the store was opened read-only")))
             return
         }
-        let index = nextQueue.withLock { next in
-            defer { next = (next + 1) % queues.count }
-            return next
-        }
-        queues[index].enqueue(event, completion: completion)
+        queue.enqueue(event, completion: completion)
     }
 
     /// One batch in one transaction. The outcomes are returned only after
@@ -298,7 +281,7 @@ public final class PostgresEventStore: EventStore {
     public func close() async {
         guard closed.withLock({ wasClosed in defer { wasClosed = true }; return !wasClosed }) else { return }
         await keeper?.stop()
-        for queue in queues { queue.close() }
+        queue.close()
         clientTask.cancel()
         _ = await clientTask.value
     }
