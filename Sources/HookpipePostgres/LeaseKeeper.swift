@@ -8,7 +8,7 @@ import PostgresNIO
 /// renews it, gives it up, and, while holding it, runs the sequencer that
 /// numbers committed events (docs/ARCHITECTURE.md, "The sequencer" and "The
 /// chain lease, step by step"). Every node runs one; at most one holds.
-final class LeaseKeeper: ChainLease, @unchecked Sendable {
+final class LeaseKeeper: ChainLease, Sendable {
     private let client: PostgresClient
     private let settings: PostgresStoreSettings
     private let terms: LeaseTerms
