@@ -12,7 +12,8 @@
 # too. The whole suite is cheap once built (about a minute each here); the
 # concurrency-heavy targets are Chain, Store, Receiver, Process and CLI.
 # A sanitizer report makes the process exit non-zero, so the test (or the
-# binary it runs) fails. No report is suppressed (scripts/sanitizers/ holds
+# binary it runs) fails. The proof harnesses (ProofTests) skip themselves
+# here: they run in the plain suite only (CI's time budget). No report is suppressed (scripts/sanitizers/ holds
 # the fuzzers' leak suppressions for TOMLKit).
 set -euo pipefail
 cd "$(dirname "$0")/.."
