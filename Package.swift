@@ -214,7 +214,7 @@ let package = Package(
         .testTarget(name: "HookpipeSyncTests", dependencies: ["HookpipeSync"], swiftSettings: strictSettings),
         .testTarget(
             name: "HookpipeChainTests",
-            dependencies: ["HookpipeChain", "HookpipeStore", "HookpipeConfig", "HookpipeJSON", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["HookpipeChain", "HookpipeStore", "HookpipeConfig", "HookpipeJSON", "HookpipeSync", .product(name: "Logging", package: "swift-log")],
             exclude: ["Fixtures"],
             swiftSettings: strictSettings
         ),
@@ -229,7 +229,7 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         // Runs the built `hookpipe` binary as a user would.
-        .testTarget(name: "HookpipeCLITests", dependencies: ["PostgresScratch"], exclude: ["Fixtures"], swiftSettings: strictSettings),
+        .testTarget(name: "HookpipeCLITests", dependencies: ["PostgresScratch", "HookpipeSync"], exclude: ["Fixtures"], swiftSettings: strictSettings),
         .testTarget(name: "HookpipePluginTests", exclude: ["Fixtures"], swiftSettings: strictSettings),
         .testTarget(
             name: "HookpipeReceiverTests",
@@ -244,7 +244,7 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         // A throwaway PostgreSQL for tests (scripts/pg-scratch.sh); not part of the product.
-        .target(name: "PostgresScratch", path: "Tests/PostgresScratch", swiftSettings: strictSettings),
+        .target(name: "PostgresScratch", dependencies: ["HookpipeSync"], path: "Tests/PostgresScratch", swiftSettings: strictSettings),
         .testTarget(
             name: "HookpipePostgresTests",
             dependencies: [

@@ -14,7 +14,7 @@
 # made or started before is left alone.
 set -euo pipefail
 need=()
-for package in libjansson-dev libsqlite3-dev pkg-config jq python3 perl nodejs curl openssl strace systemd postgresql dpkg-dev libcurl4-openssl-dev; do
+for package in libjansson-dev libsqlite3-dev pkg-config jq python3 perl nodejs curl openssl strace systemd postgresql dpkg-dev libcurl4-openssl-dev iproute2; do
   dpkg -s "$package" >/dev/null 2>&1 || need+=("$package")
 done
 [ ${#need[@]} -eq 0 ] && exit 0

@@ -68,43 +68,13 @@ public struct AdminEndpoints: Sendable {
     /// ``storeTimeout`` (the query is left to finish on its own).
     private func ask<T: Sendable>(_ query: @escaping @Sendable (any EventStore) async throws(StoreError) -> T) async -> Result<T, StoreError>? {
         let store = self.store
-        let timeout = storeTimeout
-        let first = FirstResult<Result<T, StoreError>?>()
-        return await withCheckedContinuation { continuation in
-            first.install(continuation)
-            let timer = Task {
-                do { try await Task.sleep(for: timeout) } catch { return }
-                first.offer(nil)
-            }
-            Task {
-                let result: Result<T, StoreError>
-                do throws(StoreError) {
-                    result = .success(try await query(store))
-                } catch {
-                    result = .failure(error)
-                }
-                if first.offer(result) { timer.cancel() }
+        return try? await withDeadline(storeTimeout) { () async -> Result<T, StoreError> in
+            do throws(StoreError) {
+                return .success(try await query(store))
+            } catch {
+                return .failure(error)
             }
         }
     }
 }
 
-/// Resumes a continuation with the first value offered; later offers are dropped.
-private final class FirstResult<Value: Sendable>: Sendable {
-    private let continuation = Locked<CheckedContinuation<Value, Never>?>(nil)
-
-    func install(_ continuation: CheckedContinuation<Value, Never>) {
-        self.continuation.withLock { $0 = continuation }
-    }
-
-    /// Returns whether `value` was the first.
-    @discardableResult
-    func offer(_ value: Value) -> Bool {
-        guard let continuation = continuation.withLock({ slot -> CheckedContinuation<Value, Never>? in
-            defer { slot = nil }
-            return slot
-        }) else { return false }
-        continuation.resume(returning: value)
-        return true
-    }
-}

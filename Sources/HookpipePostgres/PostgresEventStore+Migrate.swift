@@ -1,6 +1,7 @@
 import Logging
 import PostgresNIO
 import HookpipeStore
+import HookpipeSync
 
 extension PostgresEventStore {
     /// hookpipe's advisory lock id for migrations ("hookpipe" in ASCII, as a bigint).

@@ -113,8 +113,8 @@ public final class PostgresEventStore: EventStore {
         let (operationTimeout, observers) = (settings.operationTimeout, observers)
         queue = GroupCommitQueue(maxBatch: settings.maxBatch, commit: { batch in
             let start = DispatchTime.now().uptimeNanoseconds
-            let result = blockingResult {
-                try await withDeadline(operationTimeout) { try await Self.commit(batch, client: client, logger: logger) }
+            let result = Result {
+                try blockingAwait { try await withDeadline(operationTimeout) { try await Self.commit(batch, client: client, logger: logger) } }
             }.mapError { PostgresFailure.storeError($0, doing: "commit \(batch.count) event(s)") }
             switch result {
             case .success: metrics.committed(nanoseconds: DispatchTime.now().uptimeNanoseconds &- start)
@@ -290,19 +290,4 @@ public final class PostgresEventStore: EventStore {
 extension Duration {
     /// Whole milliseconds, saturating.
     var milliseconds: Int64 { microseconds / 1000 }
-}
-
-/// Runs `operation` on the cooperative pool and blocks the calling thread
-/// (the store's writer thread, never a pool thread) until it finishes.
-func blockingResult<T: Sendable>(_ operation: @escaping @Sendable () async throws -> T) -> Result<T, any Error> {
-    let done = DispatchSemaphore(value: 0)
-    let box = Locked<Result<T, any Error>?>(nil)
-    Task {
-        let result: Result<T, any Error>
-        do { result = .success(try await operation()) } catch { result = .failure(error) }
-        box.withLock { $0 = result }
-        done.signal()
-    }
-    done.wait()
-    return box.withLock { $0! }
 }

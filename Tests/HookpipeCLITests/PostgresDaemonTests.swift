@@ -1,4 +1,5 @@
 import Foundation
+import HookpipeSync
 import PostgresScratch
 import Testing
 
@@ -68,8 +69,8 @@ struct PostgresDaemonTests {
         }
     }
 
-    @Test("the same delivery posted to two daemons at the same moment, 30 times: one row and one 'accepted' each time")
-    func twoDaemonsOneRow() throws {
+    /// Two nodes running on a fresh database of the shared scratch cluster.
+    static func withTwoNodes(_ body: (PostgresScratch, String, Node, Node) throws -> Void) throws {
         let scratch = try PostgresScratch.shared
         let url = try scratch.makeDatabase()
         let first = try Node(), second = try Node()
@@ -77,96 +78,104 @@ struct PostgresDaemonTests {
         let a = try first.start(url: url)
         let b = try second.start(url: url)
         defer { _ = a.stop(); _ = b.stop() }
-        for round in 0..<30 {
-            let body = #"{"id":"evt_race_\#(round)","type":"payment_intent.succeeded"}"#
-            let signature = try Overload.stripeSignature(config: first.config, body: body)
-            let answers = Locked2<[String]>([])
-            let both = DispatchGroup()
-            for port in [first.port, second.port] {
-                both.enter()
-                Thread.detachNewThread {
-                    let response = try? LoopbackHTTP.post(port: port, "/hooks/stripe", headers: [("Stripe-Signature", signature)], body: body)
-                    answers.mutate { $0.append(response.map { "\($0.status) \($0.body)" } ?? "no answer") }
-                    both.leave()
-                }
-            }
-            both.wait()
-            let all = answers.value
-            #expect(all.filter { $0.hasPrefix("200 ") }.count == 2, "round \(round): \(all)")
-            #expect(all.filter { $0.contains(#""status":"accepted""#) }.count == 1, "round \(round): \(all)")
-            #expect(all.filter { $0.contains(#""status":"duplicate""#) }.count == 1, "round \(round): \(all)")
-        }
-        let rows = try scratch.psql("SELECT count(*), count(DISTINCT dedupe_key) FROM hookpipe.events",
-                                    database: PostgresScratch.databaseName(url))
-        #expect(rows == "30|30")
-        // One chain for both: every event reaches one node's output, and only the holder's.
-        let deadline = Date().addingTimeInterval(30)
-        var delivered: Set<String> = []
+        try body(scratch, url, first, second)
+    }
+
+    /// Polls `condition` every `interval` until it holds or `seconds` pass; whether it held.
+    static func waitUntil(_ seconds: TimeInterval, every interval: TimeInterval = 0.1, _ condition: () throws -> Bool) rethrows -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
-            delivered = Set(Self.deliveredIDs(first.output) + Self.deliveredIDs(second.output))
-            if delivered.count >= 30 { break }
-            Thread.sleep(forTimeInterval: 0.1)
+            if try condition() { return true }
+            Thread.sleep(forTimeInterval: interval)
         }
-        #expect(delivered == Set((0..<30).map { "evt_race_\($0)" }))
-        let perNode = [Self.deliveredIDs(first.output).count, Self.deliveredIDs(second.output).count]
-        #expect(perNode.contains(0), "the chain ran on one node only: \(perNode)")
-        // `hookpipe status` names the holder and lists both nodes.
-        let status = try HookpipeBinary.run(["status", "--config", second.config, "--json"], environment: ["HOOKPIPE_DATABASE_URL": url])
-        let object = try #require(try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any], "\(status)")
-        let cluster = try #require(object["cluster"] as? [String: Any], "\(status.stdout)")
-        let nodes = try #require(cluster["nodes"] as? [[String: Any]])
-        #expect(nodes.count == 2, "\(cluster)")
-        let holder = try #require(cluster["holder"] as? String, "\(cluster)")
-        #expect(nodes.filter { $0["role"] as? String == "chain_holder" }.map { $0["node"] as? String } == [holder])
-        #expect((cluster["epoch"] as? Int ?? 0) >= 1)
-        let text = try HookpipeBinary.run(["status", "--config", first.config], environment: ["HOOKPIPE_DATABASE_URL": url])
-        #expect(text.stdout.contains("chain holder:") && text.stdout.contains(holder), "\(text.stdout)")
-        #expect(!text.stdout.contains("whsec") && !text.stdout.contains(url), "no secret in status")
-        // /metrics on each node: whether it holds the lease, and the cluster's size.
-        let held = try [first, second].map { node -> Int in
-            let metrics = try LoopbackHTTP.get(port: node.adminPort, "/metrics").body
-            #expect(metrics.contains("hookpipe_cluster_nodes 2"), "\(metrics)")
-            return metrics.contains("hookpipe_chain_lease_held 1") ? 1 : 0
+        return false
+    }
+
+    @Test("the same delivery posted to two daemons at the same moment, 30 times: one row and one 'accepted' each time")
+    func twoDaemonsOneRow() throws {
+        try Self.withTwoNodes { scratch, url, first, second in
+            for round in 0..<30 {
+                let body = #"{"id":"evt_race_\#(round)","type":"payment_intent.succeeded"}"#
+                let signature = try Overload.stripeSignature(config: first.config, body: body)
+                let answers = Locked<[String]>([])
+                let both = DispatchGroup()
+                for port in [first.port, second.port] {
+                    both.enter()
+                    Thread.detachNewThread {
+                        let response = try? LoopbackHTTP.post(port: port, "/hooks/stripe", headers: [("Stripe-Signature", signature)], body: body)
+                        answers.withLock { $0.append(response.map { "\($0.status) \($0.body)" } ?? "no answer") }
+                        both.leave()
+                    }
+                }
+                both.wait()
+                let all = answers.withLock { $0 }
+                #expect(all.filter { $0.hasPrefix("200 ") }.count == 2, "round \(round): \(all)")
+                #expect(all.filter { $0.contains(#""status":"accepted""#) }.count == 1, "round \(round): \(all)")
+                #expect(all.filter { $0.contains(#""status":"duplicate""#) }.count == 1, "round \(round): \(all)")
+            }
+            let rows = try scratch.psql("SELECT count(*), count(DISTINCT dedupe_key) FROM hookpipe.events",
+                                        database: PostgresScratch.databaseName(url))
+            #expect(rows == "30|30")
+            // One chain for both: every event reaches one node's output, and only the holder's.
+            var delivered: Set<String> = []
+            _ = Self.waitUntil(30) {
+                delivered = Set(Self.deliveredIDs(first.output) + Self.deliveredIDs(second.output))
+                return delivered.count >= 30
+            }
+            #expect(delivered == Set((0..<30).map { "evt_race_\($0)" }))
+            let perNode = [Self.deliveredIDs(first.output).count, Self.deliveredIDs(second.output).count]
+            #expect(perNode.contains(0), "the chain ran on one node only: \(perNode)")
+            // `hookpipe status` names the holder and lists both nodes.
+            let status = try HookpipeBinary.run(["status", "--config", second.config, "--json"], environment: ["HOOKPIPE_DATABASE_URL": url])
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any], "\(status)")
+            let cluster = try #require(object["cluster"] as? [String: Any], "\(status.stdout)")
+            let nodes = try #require(cluster["nodes"] as? [[String: Any]])
+            #expect(nodes.count == 2, "\(cluster)")
+            let holder = try #require(cluster["holder"] as? String, "\(cluster)")
+            #expect(nodes.filter { $0["role"] as? String == "chain_holder" }.map { $0["node"] as? String } == [holder])
+            #expect((cluster["epoch"] as? Int ?? 0) >= 1)
+            let text = try HookpipeBinary.run(["status", "--config", first.config], environment: ["HOOKPIPE_DATABASE_URL": url])
+            #expect(text.stdout.contains("chain holder:") && text.stdout.contains(holder), "\(text.stdout)")
+            #expect(!text.stdout.contains("whsec") && !text.stdout.contains(url), "no secret in status")
+            // /metrics on each node: whether it holds the lease, and the cluster's size.
+            let held = try [first, second].map { node -> Int in
+                let metrics = try LoopbackHTTP.get(port: node.adminPort, "/metrics").body
+                #expect(metrics.contains("hookpipe_cluster_nodes 2"), "\(metrics)")
+                return metrics.contains("hookpipe_chain_lease_held 1") ? 1 : 0
+            }
+            #expect(held.reduce(0, +) == 1, "exactly one node says it holds the lease: \(held)")
         }
-        #expect(held.reduce(0, +) == 1, "exactly one node says it holds the lease: \(held)")
     }
 
     @Test("the operator's commands on PostgreSQL: inject, tail, replay, dlq list; /readyz on the holder and the standby")
     func operatorCommands() throws {
-        let scratch = try PostgresScratch.shared
-        let url = try scratch.makeDatabase()
-        let first = try Node(), second = try Node()
-        defer { first.remove(); second.remove() }
-        let a = try first.start(url: url)
-        let b = try second.start(url: url)
-        defer { _ = a.stop(); _ = b.stop() }
-        let environment = ["HOOKPIPE_DATABASE_URL": url]
-        let input = (1...3).map { #"{"id":"evt_op_\#($0)","type":"x"}"# }.joined(separator: "\n") + "\n"
-        let injected = try HookpipeBinary.run(["inject", "--config", first.config, "--source", "stripe", "-v"],
-                                              environment: environment, stdin: input)
-        #expect(injected.status == 0, "\(injected.stderr)")
-        #expect(injected.stdout.contains("stored (seq assigned by the chain holder), id evt_op_1"), "\(injected.stdout)")
-        // Numbered by the holder, then listed by tail.
-        var tail = HookpipeBinary.Result(status: 1, stdout: "", stderr: "")
-        let deadline = Date().addingTimeInterval(20)
-        while Date() < deadline {
-            tail = try HookpipeBinary.run(["tail", "--config", second.config, "-n", "3"], environment: environment)
-            if tail.stdout.split(separator: "\n").count == 3 { break }
-            Thread.sleep(forTimeInterval: 0.2)
+        try Self.withTwoNodes { scratch, url, first, second in
+            let environment = ["HOOKPIPE_DATABASE_URL": url]
+            let input = (1...3).map { #"{"id":"evt_op_\#($0)","type":"x"}"# }.joined(separator: "\n") + "\n"
+            let injected = try HookpipeBinary.run(["inject", "--config", first.config, "--source", "stripe", "-v"],
+                                                  environment: environment, stdin: input)
+            #expect(injected.status == 0, "\(injected.stderr)")
+            #expect(injected.stdout.contains("stored (seq assigned by the chain holder), id evt_op_1"), "\(injected.stdout)")
+            // Numbered by the holder, then listed by tail.
+            var tail = HookpipeBinary.Result(status: 1, stdout: "", stderr: "")
+            _ = try Self.waitUntil(20, every: 0.2) {
+                tail = try HookpipeBinary.run(["tail", "--config", second.config, "-n", "3"], environment: environment)
+                return tail.stdout.split(separator: "\n").count == 3
+            }
+            #expect(tail.status == 0, "\(tail.stderr)")
+            #expect(tail.stdout.contains(#""seq":1"#) && tail.stdout.contains(#""id":"evt_op_3""#), "\(tail.stdout)")
+            let replayed = try HookpipeBinary.run(["replay", "--config", first.config, "--from", "1", "--to", "2"], environment: environment)
+            #expect(replayed.status == 0, "\(replayed.stderr)")
+            #expect(replayed.stdout.contains("replayed 2 events (seq assigned by the chain holder)"), "\(replayed.stdout)")
+            let letters = try HookpipeBinary.run(["dlq", "list", "--config", first.config], environment: environment)
+            #expect(letters.status == 0 && letters.stdout.contains("no dead letters"), "\(letters)")
+            // Both nodes are ready: the holder, and the standby, which receives.
+            for node in [first, second] {
+                #expect(try LoopbackHTTP.get(port: node.adminPort, "/readyz").status == 200)
+            }
+            let rows = try scratch.psql("SELECT count(*) FROM hookpipe.events", database: PostgresScratch.databaseName(url))
+            #expect(rows == "5")
         }
-        #expect(tail.status == 0, "\(tail.stderr)")
-        #expect(tail.stdout.contains(#""seq":1"#) && tail.stdout.contains(#""id":"evt_op_3""#), "\(tail.stdout)")
-        let replayed = try HookpipeBinary.run(["replay", "--config", first.config, "--from", "1", "--to", "2"], environment: environment)
-        #expect(replayed.status == 0, "\(replayed.stderr)")
-        #expect(replayed.stdout.contains("replayed 2 events (seq assigned by the chain holder)"), "\(replayed.stdout)")
-        let letters = try HookpipeBinary.run(["dlq", "list", "--config", first.config], environment: environment)
-        #expect(letters.status == 0 && letters.stdout.contains("no dead letters"), "\(letters)")
-        // Both nodes are ready: the holder, and the standby, which receives.
-        for node in [first, second] {
-            #expect(try LoopbackHTTP.get(port: node.adminPort, "/readyz").status == 200)
-        }
-        let rows = try scratch.psql("SELECT count(*) FROM hookpipe.events", database: PostgresScratch.databaseName(url))
-        #expect(rows == "5")
     }
 
     @Test("PostgreSQL stopped: /readyz turns 503, deliveries get 503 with Retry-After; back up: ready again, the delivery is stored")
@@ -177,14 +186,8 @@ struct PostgresDaemonTests {
         defer { node.remove() }
         let daemon = try node.start(url: cluster.url)
         defer { _ = daemon.stop() }
-        func ready() -> Int? { try? LoopbackHTTP.get(port: node.adminPort, "/readyz").status }
         func waitFor(_ status: Int) -> Bool {
-            let deadline = Date().addingTimeInterval(30)
-            while Date() < deadline {
-                if ready() == status { return true }
-                Thread.sleep(forTimeInterval: 0.2)
-            }
-            return false
+            Self.waitUntil(30, every: 0.2) { (try? LoopbackHTTP.get(port: node.adminPort, "/readyz").status) == status }
         }
         #expect(waitFor(200))
         try cluster.stopNow()
@@ -228,8 +231,7 @@ struct PostgresDaemonTests {
         defer { first.remove(); second.remove() }
         let a = try first.start(url: url)
         // The first node holds the lease before the second starts.
-        let held = Date().addingTimeInterval(15)
-        while Date() < held && !a.stderr.snapshot().contains("chain lease acquired") { Thread.sleep(forTimeInterval: 0.05) }
+        _ = Self.waitUntil(15, every: 0.05) { a.stderr.snapshot().contains("chain lease acquired") }
         let b = try second.start(url: url)
         defer { _ = b.stop() }
         func post(_ port: Int, _ id: String) throws -> Int {
@@ -243,10 +245,9 @@ struct PostgresDaemonTests {
         for index in 0..<5 { #expect(try post(second.port, "evt_after_\(index)") == 200) }
         let expected = Set((0..<5).flatMap { ["evt_before_\($0)", "evt_after_\($0)"] })
         var delivered: Set<String> = []
-        while Date().timeIntervalSince(stopped) < 20 {
+        _ = Self.waitUntil(20 - Date().timeIntervalSince(stopped)) {
             delivered = Set(Self.deliveredIDs(first.output) + Self.deliveredIDs(second.output))
-            if delivered.isSuperset(of: expected) { break }
-            Thread.sleep(forTimeInterval: 0.1)
+            return delivered.isSuperset(of: expected)
         }
         #expect(delivered.isSuperset(of: expected))
         // A released lease is taken in well under its 60 s time to live
@@ -254,13 +255,4 @@ struct PostgresDaemonTests {
         #expect(Date().timeIntervalSince(stopped) < 30)
         #expect(Set(Self.deliveredIDs(second.output)).isSuperset(of: (0..<5).map { "evt_after_\($0)" }))
     }
-}
-
-/// A value behind a lock, for the threads of one test.
-final class Locked2<Value>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var stored: Value
-    init(_ value: Value) { stored = value }
-    var value: Value { lock.lock(); defer { lock.unlock() }; return stored }
-    func mutate(_ body: (inout Value) -> Void) { lock.lock(); body(&stored); lock.unlock() }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import HookpipeSync
 import HookpipeConfig
 import Testing
 
@@ -73,13 +74,13 @@ struct ChainOutputSinkTests {
     func leaseGuard() throws {
         let path = try temporaryFile(#"{"n":0}"# + "\n")
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let trusted = Locked2(true)
-        let sink = try ChainOutputSink(.file(path), mayWrite: { trusted.value })
+        let trusted = Locked(true)
+        let sink = try ChainOutputSink(.file(path), mayWrite: { trusted.withLock { $0 } })
         sink.claim(1)
         try sink.write([Array(#"{"n":1}"#.utf8)], as: 1)
         try sink.sync()
         try sink.write([Array(#"{"n":2}"#.utf8)], as: 1)
-        trusted.set(false)
+        trusted.withLock { $0 = false }
         #expect(throws: ChainOutputSink.WriteError.self) { try sink.write([Array(#"{"n":3}"#.utf8)], as: 1) }
         #expect(throws: (any Error).self) { try sink.sync() }
         // Written but never synced: cut on abandon.
@@ -87,13 +88,4 @@ struct ChainOutputSinkTests {
         #expect(contents(path) == #"{"n":0}"# + "\n" + #"{"n":1}"# + "\n")
         #expect(throws: ChainOutputSink.WriteError.self) { try sink.write([Array(#"{"n":4}"#.utf8)], as: 1) }
     }
-}
-
-/// A flag shared with a closure.
-final class Locked2<Value: Sendable>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var stored: Value
-    init(_ value: Value) { stored = value }
-    var value: Value { lock.lock(); defer { lock.unlock() }; return stored }
-    func set(_ value: Value) { lock.lock(); stored = value; lock.unlock() }
 }

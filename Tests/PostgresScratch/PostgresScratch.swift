@@ -1,4 +1,5 @@
 import Foundation
+import HookpipeSync
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -81,7 +82,7 @@ public final class PostgresScratch: @unchecked Sendable {
         }
     }
 
-    private static let sharedCluster = NSLockedValue<PostgresScratch?>(nil)
+    private static let sharedCluster = Locked<PostgresScratch?>(nil)
 
     private static func stopShared() {
         sharedCluster.withLock { cluster in
@@ -135,19 +136,5 @@ public final class PostgresScratch: @unchecked Sendable {
             throw Failure(description: "pg-scratch.sh \(arguments.prefix(2).joined(separator: " ")) failed (status \(status)): \(errors)")
         }
         return output
-    }
-}
-
-/// A value behind a lock.
-final class NSLockedValue<Value>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value: Value
-
-    init(_ value: Value) { self.value = value }
-
-    func withLock<T>(_ body: (inout Value) throws -> T) rethrows -> T {
-        lock.lock()
-        defer { lock.unlock() }
-        return try body(&value)
     }
 }
