@@ -99,6 +99,18 @@ public protocol EventStore: Sendable {
     /// retried at most once.
     func append(_ event: IncomingEvent, replacingDeadLetter id: Int64) async throws(StoreError) -> AppendOutcome?
 
+    // MARK: Console access (the admin listener's pages), safe while the daemon runs
+
+    /// One page of events, newest first, filtered and cut by `seq` as
+    /// ``EventPageQuery`` describes. Reads through primary keys and indexes
+    /// only (none that an append maintains beyond what it did before), and at
+    /// most the query's scan window of events: a page costs about the same
+    /// with a thousand events stored or millions.
+    func eventPage(_ query: EventPageQuery) async throws(StoreError) -> EventPage
+
+    /// The dead letters of the event `seq`, oldest first (one per stage that gave up on it).
+    func deadLetters(forSeq seq: Int64) async throws(StoreError) -> [DeadLetter]
+
     /// The lease that decides which node runs the chain, when several nodes
     /// share this store; `nil` (the default) when the chain may always run.
     var chainLease: (any ChainLease)? { get }
@@ -112,6 +124,24 @@ extension EventStore {
     public var chainLease: (any ChainLease)? { nil }
 
     public func chainCluster() async throws(StoreError) -> ChainCluster? { nil }
+
+    /// Default for stores without console reads (test doubles): fails as unavailable.
+    public func eventPage(_ query: EventPageQuery) async throws(StoreError) -> EventPage {
+        throw StoreError(.unavailable, "this store has no event pages")
+    }
+
+    /// Default for stores without an index of dead letters by `seq` (test
+    /// doubles): reads every dead letter, a page at a time.
+    public func deadLetters(forSeq seq: Int64) async throws(StoreError) -> [DeadLetter] {
+        var found: [DeadLetter] = []
+        var after: Int64 = 0
+        while true {
+            let letters = try await deadLetters(after: after, limit: 500)
+            found += letters.filter { $0.seq == seq }
+            guard letters.count == 500, let last = letters.last else { return found }
+            after = last.id
+        }
+    }
 
     /// ``appendEach(_:)`` for callers that need all or nothing reported: the
     /// outcomes when every event was stored, else the first failure.

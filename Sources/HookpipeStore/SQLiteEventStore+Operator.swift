@@ -108,7 +108,7 @@ extension SQLiteEventStore {
     }
 
     /// Runs `body` on a reader connection; a failure becomes a ``StoreError`` naming `action`.
-    private func reading<T: Sendable>(_ action: String, _ body: @escaping @Sendable (Database) throws -> T) async throws(StoreError) -> T {
+    func reading<T: Sendable>(_ action: String, _ body: @escaping @Sendable (Database) throws -> T) async throws(StoreError) -> T {
         do {
             return try await pool.read(body)
         } catch {

@@ -7,7 +7,8 @@ import GRDB
 /// - `dedupe`: one row per `(source, key)` with the event it points to and
 ///   the instant the key stops counting as a duplicate.
 /// - `checkpoints`: per consumer, the highest sequence number it settled.
-/// - `dead_letters`: events a stage could not process, with why and its stderr.
+/// - `dead_letters`: events a stage could not process, with why and its stderr;
+///   indexed by `seq` (v3) for the console.
 enum SQLiteSchema {
     static func migrator() -> DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -47,6 +48,11 @@ enum SQLiteSchema {
                     created_at INTEGER NOT NULL
                 );
                 """)
+        }
+        // The console lists an event's dead letters, and only dead-lettered
+        // events, by seq. Only dead-letter writes maintain it, never an append.
+        migrator.registerMigration("v3-dead-letters-by-seq") { db in
+            try db.execute(sql: "CREATE INDEX dead_letters_seq ON dead_letters (seq)")
         }
         return migrator
     }
