@@ -38,10 +38,6 @@ public struct EventPageQuery: Sendable, Equatable {
     public static let scanWindows: ClosedRange<Int64> = 1...1_000_000
     /// The default ``limit``.
     public static let defaultLimit = 50
-    /// The default ``scanWindow``: on this machine's 2 cores a window costs
-    /// about 50 ms (SQLite) to 120 ms (PostgreSQL) when nothing in it matches
-    /// (bench/console_queries.sh).
-    public static let defaultScanWindow: Int64 = 100_000
 
     /// Only events of this source.
     public var source: String?
@@ -58,14 +54,17 @@ public struct EventPageQuery: Sendable, Equatable {
     /// Most events on the page; clamped into ``limits``.
     public var limit: Int { didSet { limit = limit.clamped(to: Self.limits) } }
     /// Most sequence numbers examined (with ``Outcome/deadLettered``, most
-    /// dead-lettered events); clamped into ``scanWindows``.
-    public var scanWindow: Int64 { didSet { scanWindow = scanWindow.clamped(to: Self.scanWindows) } }
+    /// dead-lettered events); clamped into ``scanWindows``. `nil`: the
+    /// store's default, what it reads well within 200 ms even from a cold
+    /// cache (``SQLiteEventStore/defaultScanWindow``, `PostgresEventStore.defaultScanWindow`).
+    /// To fill more of a page per request, see ``EventStore/eventPage(_:within:)``.
+    public var scanWindow: Int64? { didSet { scanWindow = scanWindow?.clamped(to: Self.scanWindows) } }
 
     /// Values outside ``limits`` and ``scanWindows`` are clamped into them;
     /// a negative checkpoint counts as 0.
     public init(source: String? = nil, id: String? = nil, receivedAtOrBeforeMicros: Int64? = nil, outcome: Outcome? = nil,
                 checkpoint: Int64 = 0, beforeSeq: Int64? = nil, limit: Int = EventPageQuery.defaultLimit,
-                scanWindow: Int64 = EventPageQuery.defaultScanWindow) {
+                scanWindow: Int64? = nil) {
         self.source = source
         self.id = id
         self.receivedAtOrBeforeMicros = receivedAtOrBeforeMicros
@@ -73,7 +72,7 @@ public struct EventPageQuery: Sendable, Equatable {
         self.checkpoint = Self.clamped(checkpoint: checkpoint)
         self.beforeSeq = beforeSeq
         self.limit = limit.clamped(to: Self.limits)
-        self.scanWindow = scanWindow.clamped(to: Self.scanWindows)
+        self.scanWindow = scanWindow?.clamped(to: Self.scanWindows)
     }
 
     private static func clamped(checkpoint: Int64) -> Int64 { checkpoint.clamped(to: 0...(.max - 1)) }

@@ -2,7 +2,7 @@
 /// out: both stores run the same plan, and tests check it without a database.
 ///
 /// A store runs it in this order:
-/// 1. ``init(_:)``, then while ``unsettledUpper`` is set, the highest
+/// 1. ``init(_:defaultScanWindow:)``, then while ``unsettledUpper`` is set, the highest
 ///    ``driver`` seq below it and at or above ``floor`` into ``settle(newest:)``
 ///    (so a page never starts in a gap: past the newest event, in a pruned
 ///    stretch, or between two dead letters);
@@ -64,9 +64,13 @@ package struct EventPagePlan: Sendable, Equatable {
     private var windowBottom: Int64?
 
     package var limit: Int { query.limit }
+    /// Most sequence numbers (or dead-lettered events) one page examines.
+    package let scanWindow: Int64
 
-    package init(_ query: EventPageQuery) {
+    /// Plans `query`; a store that examines rows faster or slower gives its own `defaultScanWindow`.
+    package init(_ query: EventPageQuery, defaultScanWindow: Int64) {
         self.query = query
+        scanWindow = query.scanWindow ?? defaultScanWindow
         var conditions: [Condition] = []
         if let source = query.source { conditions.append(.source(source)) }
         if let id = query.id { conditions.append(.dedupeKey(id)) }
@@ -120,7 +124,7 @@ package struct EventPagePlan: Sendable, Equatable {
     /// a stretch of sequence numbers (dead letters are few and far between).
     package var unsizedWindow: (below: Int64, count: Int64)? {
         guard driver == .deadLetters, windowBottom == nil, unsettledUpper == nil, upper > floor else { return nil }
-        return (upper, query.scanWindow)
+        return (upper, scanWindow)
     }
 
     /// Where the dead-letter window ends: its oldest dead-lettered seq, `nil` when fewer than its count are left.
@@ -174,10 +178,10 @@ package struct EventPagePlan: Sendable, Equatable {
         }
     }
 
-    /// At most ``EventPageQuery/scanWindow`` numbers (or dead-lettered events) just below ``upper``.
+    /// At most ``scanWindow`` numbers (or dead-lettered events) just below ``upper``.
     private var window: Scan {
         if driver == .deadLetters, let windowBottom { return .range(min(windowBottom, upper - 1)...(upper - 1)) }
-        let (lowest, overflow) = upper.subtractingReportingOverflow(query.scanWindow)
+        let (lowest, overflow) = upper.subtractingReportingOverflow(scanWindow)
         return .range(max(floor, overflow ? floor : lowest)...(upper - 1))
     }
 }

@@ -5,6 +5,11 @@ import GRDB
 /// letters. Every query seeks or walks a primary key, the dedupe key's
 /// primary key or `dead_letters_seq`.
 extension SQLiteEventStore {
+    /// The ``EventPageQuery/scanWindow`` when a query names none: on this
+    /// machine's 2 cores, ~1 KiB events, about 20 ms from a warm cache and 70
+    /// from a cold one (bench/console_queries.sh).
+    public static let defaultScanWindow: Int64 = 25_000
+
     public func eventPage(_ query: EventPageQuery) async throws(StoreError) -> EventPage {
         try await reading("read a page of events") { db in try Self.eventPage(query, in: db) }
     }
@@ -17,7 +22,7 @@ extension SQLiteEventStore {
     }
 
     static func eventPage(_ query: EventPageQuery, in db: Database) throws -> EventPage {
-        var plan = EventPagePlan(query)
+        var plan = EventPagePlan(query, defaultScanWindow: defaultScanWindow)
         while let bound = plan.unsettledUpper { plan.settle(newest: try newestSeq(below: bound, plan: plan, in: db)) }
         if var bisection = plan.bisection {
             while let probe = bisection.nextProbe {

@@ -44,7 +44,7 @@ struct EventPageModel {
 
     /// The page, computed as the stores compute it.
     mutating func page(_ query: EventPageQuery) -> EventPage {
-        var plan = EventPagePlan(query)
+        var plan = EventPagePlan(query, defaultScanWindow: 50)
         while let bound = plan.unsettledUpper { plan.settle(newest: newest(below: bound, plan)) }
         if var bisection = plan.bisection {
             while let probe = bisection.nextProbe {

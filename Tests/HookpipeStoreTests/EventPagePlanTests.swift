@@ -8,8 +8,11 @@ struct EventPagePlanTests {
         EventSummary(seq: seq, source: "s", dedupeKey: "k\(seq)", receivedAtMicros: seq, payloadBytes: 2, deadLettered: false)
     }
 
+    /// A plan for a store whose default window is 100,000.
+    static func plan(_ query: EventPageQuery) -> EventPagePlan { EventPagePlan(query, defaultScanWindow: 100_000) }
+
     func settled(_ query: EventPageQuery, newest: Int64?) -> EventPagePlan {
-        var plan = EventPagePlan(query)
+        var plan = Self.plan(query)
         plan.settle(newest: newest)
         return plan
     }
@@ -21,7 +24,9 @@ struct EventPagePlanTests {
         #expect(EventPageQuery().limit == 50)
         #expect(EventPageQuery(scanWindow: 0).scanWindow == 1)
         #expect(EventPageQuery(scanWindow: .max).scanWindow == 1_000_000)
-        #expect(EventPageQuery().scanWindow == 100_000)
+        #expect(EventPageQuery().scanWindow == nil)
+        #expect(Self.plan(EventPageQuery()).scanWindow == 100_000, "nil: the store's default")
+        #expect(Self.plan(EventPageQuery(scanWindow: 7)).scanWindow == 7)
         #expect(EventPageQuery(checkpoint: -5).checkpoint == 0)
         var query = EventPageQuery()
         query.limit = 0
@@ -32,15 +37,15 @@ struct EventPagePlanTests {
 
     @Test("a page starts at the newest event below the cursor, never in a gap, and examines one window")
     func windows() {
-        #expect(EventPagePlan(EventPageQuery()).unsettledUpper == .max)
+        #expect(Self.plan(EventPageQuery()).unsettledUpper == .max)
         #expect(settled(EventPageQuery(scanWindow: 100), newest: 1000).firstScan == .range(901...1000))
         #expect(settled(EventPageQuery(beforeSeq: 500, scanWindow: 100), newest: 300).firstScan == .range(201...300))
         #expect(settled(EventPageQuery(beforeSeq: 500, scanWindow: 1000), newest: 300).firstScan == .range(1...300))
         #expect(settled(EventPageQuery(), newest: nil).firstScan == .nothing)
-        #expect(EventPagePlan(EventPageQuery(beforeSeq: 1)).unsettledUpper == nil, "nothing below seq 1: no query at all")
-        #expect(EventPagePlan(EventPageQuery(beforeSeq: 1)).firstScan == .nothing)
+        #expect(Self.plan(EventPageQuery(beforeSeq: 1)).unsettledUpper == nil, "nothing below seq 1: no query at all")
+        #expect(Self.plan(EventPageQuery(beforeSeq: 1)).firstScan == .nothing)
         #expect(settled(EventPageQuery(beforeSeq: 1), newest: nil).firstScan == .nothing)
-        #expect(EventPagePlan(EventPageQuery(beforeSeq: -3)).firstScan == .nothing)
+        #expect(Self.plan(EventPageQuery(beforeSeq: -3)).firstScan == .nothing)
     }
 
     @Test("pending starts above the checkpoint, delivered ends at it; both exclude dead letters, which dead-lettered walks")
@@ -49,7 +54,7 @@ struct EventPagePlanTests {
         #expect(pending.floor == 41 && pending.driver == .events)
         #expect(pending.firstScan == .range(41...90))
         #expect(pending.conditions == [.deadLettered(false)])
-        let delivered = EventPagePlan(EventPageQuery(outcome: .delivered, checkpoint: 40, scanWindow: 10))
+        let delivered = Self.plan(EventPageQuery(outcome: .delivered, checkpoint: 40, scanWindow: 10))
         #expect(delivered.unsettledUpper == 41)
         #expect(settled(EventPageQuery(outcome: .delivered, checkpoint: 40, scanWindow: 10), newest: 40).firstScan == .range(31...40))
         #expect(delivered.conditions == [.deadLettered(false)])
@@ -63,7 +68,7 @@ struct EventPagePlanTests {
         letters = settled(EventPageQuery(outcome: .deadLettered, scanWindow: 3), newest: 700)
         letters.sizeWindow(lowest: nil)
         #expect(letters.firstScan == .range(1...700), "fewer than three left")
-        #expect(EventPagePlan(EventPageQuery(outcome: .pending, checkpoint: 40, beforeSeq: 41)).firstScan == .nothing)
+        #expect(Self.plan(EventPageQuery(outcome: .pending, checkpoint: 40, beforeSeq: 41)).firstScan == .nothing)
     }
 
     @Test("a full page continues below its last event; a short one below its window, at the next older event; none left: no cursor")
@@ -84,6 +89,20 @@ struct EventPagePlanTests {
         #expect(last.nextBeforeSeq == nil && last.scanned == 901...1000 && last.events.isEmpty)
         let nothing = settled(EventPageQuery(), newest: nil)
         #expect(nothing.page(after: nothing.firstScan, rows: [], olderSeq: nil) == EventPage(events: [], nextBeforeSeq: nil, scanned: nil))
+    }
+
+    @Test("pages joined: the older one's events after the newer's, one searched range; cut at the limit, it continues below the last kept")
+    func joined() {
+        let newer = EventPage(events: [summary(990)], nextBeforeSeq: 901, scanned: 901...1000)
+        let older = EventPage(events: [summary(850), summary(820)], nextBeforeSeq: 801, scanned: 801...900)
+        #expect(newer.followed(by: older, limit: 5) == EventPage(events: [summary(990), summary(850), summary(820)], nextBeforeSeq: 801,
+                                                                 scanned: 801...1000))
+        #expect(newer.followed(by: older, limit: 2) == EventPage(events: [summary(990), summary(850)], nextBeforeSeq: 850,
+                                                                 scanned: 850...1000))
+        let last = EventPage(events: [], nextBeforeSeq: nil, scanned: 1...800)
+        #expect(older.followed(by: last, limit: 5) == EventPage(events: older.events, nextBeforeSeq: nil, scanned: 1...900))
+        let none = EventPage(events: [], nextBeforeSeq: nil, scanned: nil)
+        #expect(none.followed(by: none, limit: 5) == none)
     }
 
     @Test("an id is asked of the dedupe index; its answer is cut to the page's bounds and limit, newest first; no answer: a window")

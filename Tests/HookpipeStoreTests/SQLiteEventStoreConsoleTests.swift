@@ -138,7 +138,7 @@ struct SQLiteEventStoreConsoleTests {
         await journal.close()
     }
 
-    @Test("a rare source: each page searches one window below the last, and the cursor skips to the next event")
+    @Test("a rare source: each page searches one window below the last, the cursor skips to the next event; within a budget, windows join")
     func rareSource() async throws {
         let journal = try Journal(logger: logger)
         try await journal.append((1...5000).map { (source: $0 == 3 || $0 == 4000 ? "rare" : "busy", key: "k\($0)", received: Int64($0)) })
@@ -146,6 +146,10 @@ struct SQLiteEventStoreConsoleTests {
         #expect(pages.map { $0.events.map(\.seq) } == [[], [4000], [], [], [3]])
         #expect(pages.map(\.scanned) == [4001...5000, 3001...4000, 2001...3000, 1001...2000, 1...1000])
         #expect(pages.map(\.nextBeforeSeq) == [4001, 3001, 2001, 1001, nil])
+        let budgeted = try await journal.store.eventPage(EventPageQuery(source: "rare", scanWindow: 1000), within: .seconds(30))
+        #expect(budgeted == EventPage(events: pages.flatMap(\.events), nextBeforeSeq: nil, scanned: 1...5000), "windows joined within a budget")
+        let one = try await journal.store.eventPage(EventPageQuery(source: "rare", scanWindow: 1000), within: .zero)
+        #expect(one == pages[0], "a budget spent: one window")
         await journal.close()
     }
 
