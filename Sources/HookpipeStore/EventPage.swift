@@ -9,16 +9,20 @@
 ///
 /// Conditions that are set must all hold:
 /// - ``source``: exactly this source.
-/// - ``id``: exactly this dedupe key (the envelope's `id`). Found through the
-///   dedupe index, a point lookup, while the key is within its source's
-///   dedupe window; ids older than that window are found only by scanning,
-///   page by page like any other filter.
-/// - ``receivedAtOrBeforeMicros``: received at or before this instant. The
-///   first page starts near it (a bisection over `seq`, about 20 point
-///   lookups); `received_at` only roughly follows `seq` (a request is
-///   numbered when it is stored, and on PostgreSQL after commit and by the
-///   receiving node's clock), so an event numbered well after others received
-///   later than it can be missed. Every event returned does satisfy the condition.
+/// - ``id``: exactly this dedupe key (the envelope's `id`). The dedupe index
+///   names, per source, the newest event stored under it, one seek each: the
+///   first page lists those, and later pages scan below the lowest of them
+///   for older ones (a key stored again after its window). Ids whose key
+///   has left the index (older than the source's dedupe window) are found
+///   only by scanning, page by page like any other filter. Missed: an older
+///   event with the id numbered between two sources' newest ones.
+/// - ``receivedAtOrBeforeMicros``: received at or before this instant. Each
+///   page starts near it (a bisection over `seq`, about 20 point lookups, for
+///   the instant plus a second); `received_at` only roughly follows `seq` (a
+///   request is numbered when it is stored, and on PostgreSQL after commit
+///   and by the receiving node's clock), so an event numbered after others
+///   received more than a second later than it can be missed. Every event
+///   returned does satisfy the condition.
 /// - ``outcome``: where the event is in the chain, given ``checkpoint``.
 public struct EventPageQuery: Sendable, Equatable {
     /// Where an event is in the chain. Every event has exactly one.
