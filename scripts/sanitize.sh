@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Runs the whole test suite under AddressSanitizer and under ThreadSanitizer,
-# each from its own build directory.
+# Runs the test suite under AddressSanitizer and under ThreadSanitizer, each
+# from its own build directory.
 #
 #   scripts/sanitize.sh            both
 #   scripts/sanitize.sh asan       only AddressSanitizer (.build-asan)
@@ -9,12 +9,20 @@
 # `--sanitize` instruments every target, C dependencies included. The tests
 # that run the `hookpipe` binary use the instrumented one built next to them,
 # so the daemon's own threads (NIO, store writer, chain, reload) are checked
-# too. The whole suite is cheap once built (about a minute each here); the
-# concurrency-heavy targets are Chain, Store, Receiver, Process and CLI.
-# A sanitizer report makes the process exit non-zero, so the test (or the
-# binary it runs) fails. The proof harnesses (ProofTests) skip themselves
-# here: they run in the plain suite only (CI's time budget). No report is suppressed (scripts/sanitizers/ holds
+# too. A sanitizer report makes the process exit non-zero, so the test (or the
+# binary it runs) fails. No report is suppressed (scripts/sanitizers/ holds
 # the fuzzers' leak suppressions for TOMLKit).
+#
+# What each runs (CI's time budget, since the PostgreSQL and console tests
+# joined): every in-process test target under both; the tests that run the
+# binary (HookpipeCLITests) split between the two, each test under exactly
+# one: those whose daemon runs concurrent parts hard (the end-to-end daemon,
+# reload, admin, console, overload, crash, PostgreSQL, systemd suites:
+# TSAN_CLI below) under ThreadSanitizer, the rest (input handling, the
+# operator's commands, sign, TLS, check) under AddressSanitizer. The split is
+# computed from `swift test --list-tests`, so a new suite lands on the ASan
+# side, never nowhere. The proof harnesses (ProofTests) run in the plain
+# suite only. HOOKPIPE_SANITIZE_ALL=1 runs every test under both.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -59,6 +67,40 @@ check_reports() { # scratch name
     fi
 }
 
+# The CLI suites run under TSan; every other CLI test runs under ASan.
+TSAN_CLI='^HookpipeCLITests\.(DaemonEndToEndTests|ReloadTests|ReloadSignalTests|AdminEndToEndTests|OverloadTests|OverloadDiskFullTests|CrashRecoveryTests|HandlerIsolationTests|PostgresDaemonTests|StateDirectoryTests|StatusFileDurabilityTests|SystemdIntegrationTests|OperatorCLITests/ConsoleTests)[/.]'
+
+# The CLI tests (`Target.Suite/test()` lines) for `$1` (asan or tsan), as
+# anchored --filter patterns, one per test; none when everything runs.
+cli_share() { # scratch sanitizer
+    local all
+    all=$(swift test --skip-build --scratch-path "$1" --sanitize="$2" --list-tests 2>/dev/null \
+          | grep '^HookpipeCLITests\.' | grep -v '^HookpipeCLITests\.ProofTests/')
+    if [ -z "$all" ]; then echo "sanitize: no CLI tests listed" >&2; exit 1; fi
+    if [ "$2" = thread ]; then grep -E "$TSAN_CLI" <<<"$all" || true; else grep -vE "$TSAN_CLI" <<<"$all" || true; fi
+}
+
+# Runs the in-process targets, then this sanitizer's share of the CLI tests,
+# then the PostgreSQL store tests in a process of their own (see scripts/test.sh).
+run_suite() { # scratch sanitizer options-variable-name
+    local scratch=$1 sanitizer=$2 status=0 share
+    if [ "${HOOKPIPE_SANITIZE_ALL:-0}" = 1 ]; then
+        swift test --skip-build --scratch-path "$scratch" --sanitize="$sanitizer" --skip HookpipePostgresTests || status=$?
+    else
+        swift test --skip-build --scratch-path "$scratch" --sanitize="$sanitizer" \
+            --skip HookpipePostgresTests --skip HookpipeCLITests || status=$?
+        share=$(cli_share "$scratch" "$sanitizer")
+        echo "sanitize: $(wc -l <<<"$share") CLI tests under $sanitizer (the others under the other sanitizer)"
+        # Regex-escaped identifiers anchored at the start (each ends in its
+        # `()`; the testing library does not match a `$` anchor), one --filter.
+        local pattern
+        pattern=$(sed -e 's/[][().*+?^$|\\]/\\&/g' -e 's/^/^/' <<<"$share" | paste -sd'|')
+        swift test --skip-build --scratch-path "$scratch" --sanitize="$sanitizer" --filter "$pattern" || status=$?
+    fi
+    swift test --skip-build --scratch-path "$scratch" --sanitize="$sanitizer" --filter HookpipePostgresTests || status=$?
+    return "$status"
+}
+
 asan() {
     build address .build-asan
     local start=$SECONDS status=0
@@ -69,12 +111,8 @@ asan() {
     # Data, Foundation.Process, URLSession.shared in `hookpipe sign`); see
     # docs/RELIABILITY.md. Memory errors are still caught. The fuzzers, whose
     # harnesses keep no such state, check leaks (scripts/fuzz.sh).
-    # The PostgreSQL store tests in a process of their own (see scripts/test.sh).
-    ASAN_OPTIONS="detect_leaks=0:$(reports .build-asan)" \
-        swift test --skip-build --scratch-path .build-asan --sanitize=address --skip HookpipePostgresTests || status=$?
-    ASAN_OPTIONS="detect_leaks=0:$(reports .build-asan)" \
-        swift test --skip-build --scratch-path .build-asan --sanitize=address --filter HookpipePostgresTests || status=$?
-    echo "sanitize: the whole suite under ASan took $((SECONDS - start)) s"
+    ASAN_OPTIONS="detect_leaks=0:$(reports .build-asan)" run_suite .build-asan address || status=$?
+    echo "sanitize: the suite under ASan took $((SECONDS - start)) s"
     check_reports .build-asan ASan || status=1
     return "$status"
 }
@@ -82,12 +120,7 @@ asan() {
 tsan() {
     build thread .build-tsan
     local start=$SECONDS status=0
-    # The PostgreSQL store tests in a process of their own (see scripts/test.sh).
-    TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:$(reports .build-tsan)" \
-        swift test --skip-build --scratch-path .build-tsan --sanitize=thread ${TSAN_FILTER:+--filter "$TSAN_FILTER"} \
-        --skip HookpipePostgresTests || status=$?
-    TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:$(reports .build-tsan)" \
-        swift test --skip-build --scratch-path .build-tsan --sanitize=thread --filter HookpipePostgresTests || status=$?
+    TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:$(reports .build-tsan)" run_suite .build-tsan thread || status=$?
     echo "sanitize: the suite under TSan took $((SECONDS - start)) s"
     check_reports .build-tsan TSan || status=1
     return "$status"
