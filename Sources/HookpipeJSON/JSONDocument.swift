@@ -1,4 +1,5 @@
 import CJansson
+import Glibc
 
 /// A parsed JSON document owned by the current task.
 ///
@@ -55,6 +56,33 @@ public final class JSONDocument {
     public func scalarText(at pointer: String) -> String? {
         guard let node = JSONPointer.resolve(pointer, in: UnsafeMutablePointer(root)) else { return nil }
         return JSONDocument.scalarText(of: node)
+    }
+
+    /// The document serialized again with two-space indentation, keys in
+    /// their order (for people to read; the stored bytes stay as they were).
+    public func pretty() -> String {
+        guard let text = hp_json_dumps_pretty(UnsafePointer(root)) else { return "" }
+        defer { free(text) }
+        return String(cString: text)
+    }
+
+    /// The strings of the array at `pointer` (other elements are skipped);
+    /// `nil` when the pointer does not name an array.
+    public func strings(at pointer: String) -> [String]? {
+        guard let node = JSONPointer.resolve(pointer, in: UnsafeMutablePointer(root)), hp_json_is_array(node) != 0 else { return nil }
+        return (0..<json_array_size(node)).compactMap { index in
+            json_array_get(node, index).flatMap { hp_json_is_string($0) != 0 ? JSONDocument.scalarText(of: $0) : nil }
+        }
+    }
+
+    /// The value at `pointer` when it is `true` or `false`.
+    public func boolean(at pointer: String) -> Bool? {
+        guard let node = JSONPointer.resolve(pointer, in: UnsafeMutablePointer(root)) else { return nil }
+        switch hp_json_typeof(node) {
+        case Int32(JSON_TRUE.rawValue): return true
+        case Int32(JSON_FALSE.rawValue): return false
+        default: return nil
+        }
     }
 
     static func scalarText(of node: UnsafeMutablePointer<json_t>) -> String? {
