@@ -38,6 +38,10 @@ extension PipelineConfig {
         text.row("retention", "settled events pruned after \(DurationSyntax.format(store.retention))")
         text.heading("admin")
         text.row("listen", admin.enabled ? (admin.host.contains(":") ? "[\(admin.host)]:\(admin.port)" : "\(admin.host):\(admin.port)") : "off")
+        if admin.enabled {
+            let access = admin.consoleAuth.map { "credentials from \($0)" } ?? "loopback host names only, no credentials"
+            text.row("console", admin.console ? "/console/, \(access), actions \(admin.consoleActions ? "on" : "off")" : "off")
+        }
         text.heading("log")
         text.row("level", log.level.rawValue)
         for source in sources {

@@ -37,6 +37,10 @@
 /// enabled = false                 # default false
 /// host = "127.0.0.1"              # default "127.0.0.1" (loopback only)
 /// port = 8081                     # 0–65535 (0: any free port, logged); default 8081
+/// console = true                  # the web console under /console/; default true
+/// console_actions = true          # its replay, retry and drop buttons; default true
+/// console_auth = "credential:console"  # "user:password" or a token; required when
+///                                 #   host is not loopback (otherwise optional)
 ///
 /// [log]                           # optional table
 /// level = "info"                  # trace debug info notice warning error critical; default "info"

@@ -116,6 +116,15 @@ public struct AdminConfig: Sendable, Equatable {
     public var host: String = "127.0.0.1"
     /// TCP port. Default 8081; 0 picks a free port (the daemon logs it).
     public var port: Int = 8081
+    /// Whether the web console is served under `/console/`. Default true.
+    public var console: Bool = true
+    /// Whether the console offers replay, dead-letter retry and drop. Default true.
+    public var consoleActions: Bool = true
+    /// The console's credentials: `user:password` (basic authentication) or a
+    /// token (`Authorization: Bearer`, or basic with any user name). Required
+    /// when `host` is not a loopback address; without it the console is open
+    /// to anyone who reaches the loopback listener.
+    public var consoleAuth: SecretReference?
 
     public init() {}
 }
