@@ -28,6 +28,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: [
         // C interop: jansson, with its function-like macros exposed as inline functions.
@@ -118,11 +119,42 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(name: "HookpipeSystemd", swiftSettings: strictSettings),
-        // The admin listener: /healthz, /readyz, /metrics (Prometheus).
+        // Replay, dead-letter retry and drop: store operations shared by the
+        // operator's commands and the web console.
+        .target(
+            name: "HookpipeRecovery",
+            dependencies: ["HookpipeStore", "HookpipeJSON", "HookpipeConfig"],
+            swiftSettings: strictSettings
+        ),
+        // The web console on the admin listener: routes, authentication and
+        // CSRF, pages rendered from Mustache templates compiled into the binary.
+        .target(
+            name: "HookpipeConsole",
+            dependencies: [
+                "HookpipeStore", "HookpipeChain", "HookpipeJSON", "HookpipeTelemetry", "HookpipeRecovery", "HookpipeSync",
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            resources: [
+                .embedInCode("Templates/head.mustache"),
+                .embedInCode("Templates/foot.mustache"),
+                .embedInCode("Templates/overview.mustache"),
+                .embedInCode("Templates/events.mustache"),
+                .embedInCode("Templates/event.mustache"),
+                .embedInCode("Templates/dead-letters.mustache"),
+                .embedInCode("Templates/tail.mustache"),
+                .embedInCode("Templates/error.mustache"),
+                .embedInCode("Static/console.js"),
+                .embedInCode("Static/console.css"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // The admin listener: /healthz, /readyz, /metrics (Prometheus), /console/.
         .target(
             name: "HookpipeAdmin",
             dependencies: [
-                "HookpipeTelemetry", "HookpipeStore", "HookpipeChain", "HookpipeReceiver", "HookpipeJSON", "HookpipeSync",
+                "HookpipeTelemetry", "HookpipeStore", "HookpipeChain", "HookpipeReceiver", "HookpipeJSON", "HookpipeSync", "HookpipeConsole",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -154,7 +186,7 @@ let package = Package(
             name: "HookpipeOperations",
             dependencies: [
                 "HookpipeConfig", "HookpipeStore", "HookpipeJSON", "HookpipeVerification", "HookpipeProcess", "HookpipeDaemon",
-                "HookpipeChain",
+                "HookpipeChain", "HookpipeRecovery",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
@@ -164,7 +196,7 @@ let package = Package(
             name: "hookpipe",
             dependencies: [
                 "HookpipeDaemon", "HookpipeConfig", "HookpipeVerification", "HookpipeStore", "HookpipeJSON", "HookpipeOperations",
-                "HookpipeProcess",
+                "HookpipeProcess", "HookpipeRecovery",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -201,10 +233,15 @@ let package = Package(
         ),
         .testTarget(
             name: "HookpipeTelemetryTests",
-            dependencies: ["HookpipeTelemetry", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["HookpipeTelemetry", "HookpipeSync", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strictSettings
         ),
         .testTarget(name: "HookpipeJSONTests", dependencies: ["HookpipeJSON"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "HookpipeConsoleTests",
+            dependencies: ["HookpipeConsole", "HookpipeStore", "HookpipeTelemetry"],
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "HookpipeVerificationTests",
             dependencies: ["HookpipeVerification", .product(name: "Crypto", package: "swift-crypto")],
@@ -222,8 +259,8 @@ let package = Package(
         .testTarget(
             name: "HookpipeOperationsTests",
             dependencies: [
-                "HookpipeOperations", "HookpipeStore", "HookpipeJSON", "HookpipeConfig", "HookpipeDaemon", "HookpipeProcess",
-                "HookpipeVerification", "HookpipeSync",
+                "HookpipeOperations", "HookpipeRecovery", "HookpipeStore", "HookpipeJSON", "HookpipeConfig", "HookpipeDaemon",
+                "HookpipeProcess", "HookpipeVerification", "HookpipeSync",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings

@@ -1,20 +1,24 @@
+import HookpipeConsole
 import HookpipeReceiver
 import Logging
 import NIOCore
 import NIOHTTP1
 
 /// One admin connection: reads a request within small limits (431, 413
-/// refuse and close), routes it, and answers; `/readyz` and `/metrics` are
-/// answered from a task, then written back on the event loop.
+/// refuse and close), routes it, and answers; `/readyz`, `/metrics` and the
+/// console's pages are answered from a task, then written back on the event
+/// loop. The console's live tail keeps the connection as an event stream.
 final class AdminChannelHandler: ChannelInboundHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
 
     private enum State {
         case idle
-        case receiving(head: HTTPRequestHead, bodyBytes: Int)
+        case receiving(head: HTTPRequestHead, body: [UInt8])
         /// A refusal was sent before the request ended; the connection closes.
         case refused
+        /// The live tail: the response never ends; `cancel` unsubscribes.
+        case streaming(cancel: (@Sendable () -> Void)?)
     }
 
     private let endpoints: AdminEndpoints
@@ -37,28 +41,41 @@ final class AdminChannelHandler: ChannelInboundHandler {
             } else if let length = head.headers.first(name: "content-length").flatMap(Int.init), length > limits.maxBodyBytes {
                 refuse(.bodyTooLarge, head: head, context: context)
             } else {
-                state = .receiving(head: head, bodyBytes: 0)
+                state = .receiving(head: head, body: [])
             }
-        case (.body(let chunk), .receiving(let head, let bodyBytes)):
-            // The body is not used; only its size is checked.
-            let total = bodyBytes + chunk.readableBytes
-            if total > limits.maxBodyBytes {
+        case (.body(var chunk), .receiving(let head, var body)):
+            // Kept for the console's forms; the other endpoints ignore it.
+            if body.count + chunk.readableBytes > limits.maxBodyBytes {
                 refuse(.bodyTooLarge, head: head, context: context)
             } else {
-                state = .receiving(head: head, bodyBytes: total)
+                body += chunk.readBytes(length: chunk.readableBytes) ?? []
+                state = .receiving(head: head, body: body)
             }
-        case (.end, .receiving(let head, _)):
+        case (.end, .receiving(let head, let body)):
             state = .idle
             HTTPConnectionParts.requestReceived(context)
-            serve(head, context: context)
-        case (_, .refused):
+            serve(head, body: body, context: context)
+        case (_, .refused), (_, .streaming):
             break
         case (.head, _), (.body, _), (.end, _):
             context.close(promise: nil)
         }
     }
 
-    private func serve(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
+    func channelInactive(context: ChannelHandlerContext) {
+        if case .streaming(let cancel) = state {
+            cancel?()
+            state = .refused
+        }
+        context.fireChannelInactive()
+    }
+
+    private func serve(_ head: HTTPRequestHead, body: [UInt8], context: ChannelHandlerContext) {
+        let path = head.uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
+        if let console = endpoints.console, Console.owns(path: path) {
+            serveConsole(console, head: head, body: body, context: context)
+            return
+        }
         switch AdminRoute.decide(method: head.method.rawValue, uri: head.uri) {
         case .refuse(let response):
             finish(response, head: head, context: context)
@@ -72,6 +89,59 @@ final class AdminChannelHandler: ChannelInboundHandler {
                 handler.finish(response, head: head, context: context)
             }
         }
+    }
+
+    private func serveConsole(_ console: Console, head: HTTPRequestHead, body: [UInt8], context: ChannelHandlerContext) {
+        let request = ConsoleRequest(method: head.method.rawValue, uri: head.uri, headers: head.headers.map { ($0.name, $0.value) },
+                                     body: body, peer: context.channel.remoteAddress?.ipAddress)
+        let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        if Console.isTailStream(request) {
+            let channel = context.channel
+            state = .streaming(cancel: nil)
+            context.eventLoop.makeFutureWithTask {
+                await console.openTail(request) { chunk in
+                    // Called from the tail's task. A connection whose buffer is
+                    // full (a stalled browser) is dropped, never waited for.
+                    guard chunk.isLast || channel.isWritable else { return false }
+                    var buffer = channel.allocator.buffer(capacity: chunk.bytes.count)
+                    buffer.writeBytes(chunk.bytes)
+                    channel.writeAndFlush(HTTPServerResponsePart.body(.byteBuffer(buffer)), promise: nil)
+                    if chunk.isLast {
+                        channel.writeAndFlush(HTTPServerResponsePart.end(nil)).whenComplete { _ in channel.close(promise: nil) }
+                    }
+                    return true
+                }
+            }.whenSuccess { opening in
+                let (handler, context) = loopBound.value
+                switch opening {
+                case .refuse(let response):
+                    handler.state = .idle
+                    handler.finish(AdminResponse(response), head: head, context: context)
+                case .stream(let cancel):
+                    guard context.channel.isActive else { cancel(); return }
+                    handler.state = .streaming(cancel: cancel)
+                    handler.startStream(head: head, context: context)
+                }
+            }
+            return
+        }
+        context.eventLoop.makeFutureWithTask { await console.respond(to: request) }.whenSuccess { response in
+            let (handler, context) = loopBound.value
+            handler.finish(AdminResponse(response), head: head, context: context)
+        }
+    }
+
+    /// The event stream's head; its body is written as the tail delivers.
+    private func startStream(head: HTTPRequestHead, context: ChannelHandlerContext) {
+        var headers = HTTPHeaders()
+        headers.add(name: "content-type", value: "text/event-stream; charset=utf-8")
+        headers.add(name: "cache-control", value: "no-store")
+        headers.add(name: "x-accel-buffering", value: "no")
+        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: .ok, headers: headers))), promise: nil)
+        var hello = context.channel.allocator.buffer(capacity: 32)
+        hello.writeString("retry: 2000\n: connected\n\n")
+        context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(hello))), promise: nil)
+        logger.debug("admin request", metadata: ["http.status": "200", "http.method": "GET", "http.path": "/console/tail/stream"])
     }
 
     private func refuse(_ response: AdminResponse, head: HTTPRequestHead, context: ChannelHandlerContext) {
@@ -97,10 +167,13 @@ final class AdminChannelHandler: ChannelInboundHandler {
         headers.add(name: "content-length", value: String(response.body.count))
         headers.add(name: "cache-control", value: "no-store")
         if let allow = response.allow { headers.add(name: "allow", value: allow) }
+        for header in response.headers { headers.add(name: header.name, value: header.value) }
         if !keepAlive { headers.add(name: "connection", value: "close") }
         context.write(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: .init(statusCode: response.status),
                                                              headers: headers))), promise: nil)
-        context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: response.body)))), promise: nil)
+        if head.method != .HEAD {
+            context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: response.body)))), promise: nil)
+        }
         let done = context.writeAndFlush(wrapOutboundOut(.end(nil)))
         if !keepAlive {
             let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)

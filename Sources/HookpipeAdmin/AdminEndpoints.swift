@@ -1,4 +1,5 @@
 public import HookpipeChain
+public import HookpipeConsole
 public import HookpipeStore
 public import HookpipeTelemetry
 import HookpipeSync
@@ -14,6 +15,8 @@ public struct AdminEndpoints: Sendable {
     let storeDamage: @Sendable () -> [String]
     let storeTimeout: Duration
     let commitFailureWindow: Duration
+    /// The web console under `/console/`, when `[admin] console` is on.
+    let console: Console?
 
     /// - Parameters:
     ///   - runner: the chain's current runner, when `[[stage]]` are configured (it is replaced on reload).
@@ -21,9 +24,10 @@ public struct AdminEndpoints: Sendable {
     ///   - storeDamage: what the start-up integrity check found wrong (empty: nothing, or not done yet).
     ///   - storeTimeout: longest a probe waits for the store's answer.
     ///   - commitFailureWindow: a failed commit keeps `/readyz` at 503 this long unless a later commit succeeds.
+    ///   - console: serves `/console/` (`nil`: those paths are 404).
     public init(metrics: PrometheusMetrics, store: any EventStore, runner: @escaping @Sendable () -> ChainRunner?, storeMetrics: StoreMetrics,
                 storeDamage: @escaping @Sendable () -> [String] = { [] },
-                storeTimeout: Duration = .seconds(2), commitFailureWindow: Duration = .seconds(10)) {
+                storeTimeout: Duration = .seconds(2), commitFailureWindow: Duration = .seconds(10), console: Console? = nil) {
         self.metrics = metrics
         self.collector = ChainCollector(factory: metrics.factory)
         self.store = store
@@ -32,6 +36,7 @@ public struct AdminEndpoints: Sendable {
         self.storeDamage = storeDamage
         self.storeTimeout = storeTimeout
         self.commitFailureWindow = commitFailureWindow
+        self.console = console
     }
 
     func respond(to route: AdminRoute) async -> AdminResponse {

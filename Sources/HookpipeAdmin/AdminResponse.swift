@@ -1,3 +1,4 @@
+import HookpipeConsole
 import HookpipeJSON
 
 /// What the admin listener answers: a status, a content type and a small body.
@@ -7,6 +8,21 @@ struct AdminResponse: Sendable, Equatable {
     var body: [UInt8]
     /// The `Allow` header of a 405.
     var allow: String?
+    /// Further header fields (the console's cookies, redirects and security headers).
+    var headers: [ConsoleResponse.Header] = []
+
+    /// A console answer.
+    init(_ console: ConsoleResponse) {
+        self.init(status: console.status, contentType: console.contentType, body: console.body, allow: nil, headers: console.headers)
+    }
+
+    init(status: Int, contentType: String, body: [UInt8], allow: String? = nil, headers: [ConsoleResponse.Header] = []) {
+        self.status = status
+        self.contentType = contentType
+        self.body = body
+        self.allow = allow
+        self.headers = headers
+    }
 
     static let prometheusContentType = "text/plain; version=0.0.4; charset=utf-8"
 
@@ -15,7 +31,7 @@ struct AdminResponse: Sendable, Equatable {
     }
 
     static let healthy = text(200, "ok")
-    static let notFound = text(404, "not found: the admin listener serves /healthz, /readyz and /metrics")
+    static let notFound = text(404, "not found: the admin listener serves /healthz, /readyz, /metrics and (when enabled) /console/")
     static let methodNotAllowed = text(405, "method not allowed: use GET", allow: "GET")
     static let bodyTooLarge = text(413, "request body too large")
     static let headersTooLarge = text(431, "request headers too large")

@@ -39,13 +39,17 @@ public final class AdminServer: Service {
         /// A listening socket inherited from systemd (socket activation, the
         /// descriptor named `admin`); when set, `host` and `port` are not bound.
         public var inheritedSocket: Int32?
+        /// The console is served without credentials: binding anything but a
+        /// loopback address (an inherited socket included) is refused.
+        public var consoleNeedsLoopback: Bool
 
         /// Settings for `host:port` (or an inherited socket) with the given limits.
-        public init(host: String, port: Int, limits: Limits = .init(), inheritedSocket: Int32? = nil) {
+        public init(host: String, port: Int, limits: Limits = .init(), inheritedSocket: Int32? = nil, consoleNeedsLoopback: Bool = false) {
             self.host = host
             self.port = port
             self.limits = limits
             self.inheritedSocket = inheritedSocket
+            self.consoleNeedsLoopback = consoleNeedsLoopback
         }
     }
 
@@ -92,6 +96,10 @@ public final class AdminServer: Service {
             }
         let address = try await socket.open(bootstrap, host: settings.host, port: settings.port,
                                             inheritedSocket: settings.inheritedSocket)
+        if settings.consoleNeedsLoopback, let local = socket.localAddress, !LoopbackAddress.contains(local) {
+            await socket.close()
+            throw ConsoleExposed(address: address)
+        }
         logger.notice("admin listening", metadata: ["http.address": "\(address)"])
         if let local = socket.localAddress, !LoopbackAddress.contains(local) {
             logger.warning("the admin listener is reachable from other hosts; keep [admin] host on loopback or firewall it",
@@ -109,5 +117,15 @@ public final class AdminServer: Service {
         if localAddress == nil { try await bind() }
         try await socket.serveUntilShutdown()
         logger.notice("admin listener closed")
+    }
+}
+
+/// The admin listener would serve the console without credentials on an
+/// address other hosts reach (a socket systemd passed in, say).
+public struct ConsoleExposed: Error, CustomStringConvertible {
+    public var address: String
+    public var description: String {
+        "the admin listener is on \(address), which other hosts can reach, and the console has no credentials: "
+            + "set [admin] console_auth (a secret reference to user:password or a token), or console = false"
     }
 }

@@ -157,6 +157,11 @@ public final class ChainRunner: @unchecked Sendable {
         }
     }
 
+    /// Each stage's most recent stderr lines (at most `stderr_tail`), in stage order.
+    public func recentStderr() -> [[String]] {
+        lock.withLock { stderrTails.map { Array($0.lines) } }
+    }
+
     /// Starts the stages, the feeder and the ticker.
     ///
     /// Sets SIGPIPE to ignored for the whole process: a stage that exits

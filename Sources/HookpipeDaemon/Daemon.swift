@@ -4,6 +4,7 @@ import HookpipeAdmin
 import HookpipeChain
 import HookpipeReceiver
 import HookpipeStore
+import HookpipeSync
 import HookpipeSystemd
 import HookpipeTelemetry
 public import Logging
@@ -84,11 +85,20 @@ public struct Daemon {
                             requestTimeout: config.server.requestTimeout, idleTimeout: config.server.idleTimeout,
                             firstByteTimeout: config.server.firstByteTimeout,
                             inheritedSocket: httpSocket),
-            ingest: Ingest(sources: sources, trustedProxies: proxies, metricsFactory: metrics.factory), tls: tls, store: store, group: group, logger: logger)
+            ingest: Ingest(sources: sources, trustedProxies: proxies, metricsFactory: metrics.factory, activity: metrics.activity),
+            tls: tls, store: store, group: group, logger: logger)
         let storeHealth = StoreHealth()
         let adminSocket = activation?.listener(named: SocketActivation.adminName)
-        let admin = Self.makeAdmin(config.admin, metrics: metrics, store: store, storeHealth: storeHealth, runner: { chain.runner },
-                                   inheritedSocket: adminSocket, group: group, logger: logger)
+        let published = Locked(config)
+        let admin: AdminServer?
+        do {
+            admin = try Self.makeAdmin(config.admin, metrics: metrics, store: store, storeHealth: storeHealth, runner: { chain.runner },
+                                       console: .init(config: published, storeLocation: storeLocation, environment: environment),
+                                       inheritedSocket: adminSocket, group: group, logger: logger)
+        } catch {
+            await store.close()
+            throw error
+        }
         do {
             try await ListenerError.opening("public", host: config.server.host, port: config.server.port, inheritedSocket: httpSocket) {
                 try await receiver.bind()
@@ -117,6 +127,7 @@ public struct Daemon {
                 sources: sources.map(\.name), store: store, storeHealth: storeHealth, chain: { chain.runner }, interval: .seconds(1), logger: logger),
             ReloadService(reloader: Reloader(configFile: configFile, environment: environment, running: config,
                                              receiver: receiver, chain: chain, metricsFactory: metrics.factory,
+                                             activity: metrics.activity, published: published,
                                              notifier: notifier, logger: logger),
                           hangups: hangups),
             // Last to start (READY=1 once everything before it runs), first to stop (STOPPING=1).

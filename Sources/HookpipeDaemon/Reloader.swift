@@ -1,7 +1,9 @@
 import CoreMetrics
 import HookpipeConfig
 import HookpipeReceiver
+import HookpipeSync
 import HookpipeSystemd
+import HookpipeTelemetry
 import HookpipeVerification
 import Logging
 import NIOSSL
@@ -22,11 +24,19 @@ actor Reloader {
     private let metricsFactory: any MetricsFactory
     private let notifier: SystemdNotifier
     private let logger: Logger
+    private let activity: RequestActivity?
+    private let published: Locked<PipelineConfig>?
     private var running: PipelineConfig
 
+    /// - Parameters:
+    ///   - activity: the console's per-minute request counts, kept across reloads.
+    ///   - published: set to the configuration in force after each reload (what the console reads).
     init(configFile: String, environment: [String: String], running: PipelineConfig, receiver: ReceiverServer,
-         chain: ChainController, metricsFactory: any MetricsFactory, notifier: SystemdNotifier, logger: Logger) {
+         chain: ChainController, metricsFactory: any MetricsFactory, activity: RequestActivity? = nil,
+         published: Locked<PipelineConfig>? = nil, notifier: SystemdNotifier, logger: Logger) {
         self.metricsFactory = metricsFactory
+        self.activity = activity
+        self.published = published
         self.configFile = configFile
         self.environment = environment
         self.running = running
@@ -70,7 +80,7 @@ actor Reloader {
         }
         let plan = ReloadPlan(running: running, new: loaded.config)
         var next = ReloadPlan.effective(running: running, new: loaded.config)
-        receiver.update(ingest: Ingest(sources: sources, trustedProxies: proxies, metricsFactory: metricsFactory), tls: tls)
+        receiver.update(ingest: Ingest(sources: sources, trustedProxies: proxies, metricsFactory: metricsFactory, activity: activity), tls: tls)
         var outcome = Outcome.applied(plan)
         if plan.chainChanged {
             logger.notice("chain changed: draining it and starting the new one")
@@ -82,6 +92,7 @@ actor Reloader {
             }
         }
         running = next
+        published?.withLock { $0 = next }
         var metadata: Logger.Metadata = [
             "config.sources": "\(sources.map(\.name).joined(separator: ","))",
             "config.chain": "\(plan.chainChanged ? (outcome == .applied(plan) ? "restarted" : "kept the previous one") : "unchanged")",

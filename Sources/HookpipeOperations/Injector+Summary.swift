@@ -1,3 +1,4 @@
+public import HookpipeRecovery
 public import HookpipeStore
 
 extension Injector {

@@ -1,3 +1,4 @@
+public import HookpipeRecovery
 public import HookpipeStore
 import HookpipeProcess
 

@@ -1,3 +1,4 @@
+public import HookpipeRecovery
 public import HookpipeConfig
 public import HookpipeStore
 public import Logging
@@ -36,12 +37,5 @@ public enum OperatorStore {
         } catch {
             throw OperationError(.store, "cannot open the store \(path): \(error)")
         }
-    }
-}
-
-extension OperationError {
-    /// A store failure while doing `action`.
-    public static func store(_ error: StoreError, _ action: String) -> OperationError {
-        OperationError(.store, "cannot \(action): \(error)")
     }
 }

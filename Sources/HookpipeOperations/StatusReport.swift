@@ -1,3 +1,4 @@
+public import HookpipeRecovery
 public import HookpipeConfig
 public import HookpipeDaemon
 public import HookpipeStore

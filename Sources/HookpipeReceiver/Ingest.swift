@@ -50,14 +50,15 @@ public struct Ingest: Sendable {
     ///     that `allow_ips` checks; `nil`: the peer is the client, always.
     ///   - now: the clock used for timestamp tolerance (tests pass a fixed one).
     ///   - metricsFactory: where each source's request metrics are created, once.
+    ///   - activity: also counts each source's requests per minute (the console's chart); kept across reloads.
     public init(sources: [SourceRuntime], trustedProxies: TrustedProxies? = nil, now: @escaping @Sendable () -> Date = Date.init,
-                metricsFactory: any MetricsFactory = MetricsSystem.factory) {
+                metricsFactory: any MetricsFactory = MetricsSystem.factory, activity: RequestActivity? = nil) {
         self.sourcesByPath = Dictionary(
-            sources.map { ($0.path, ($0, RequestMetrics(source: $0.name, factory: metricsFactory))) },
+            sources.map { ($0.path, ($0, RequestMetrics(source: $0.name, factory: metricsFactory, activity: activity))) },
             uniquingKeysWith: { first, _ in first })
         self.trustedProxies = trustedProxies
         self.now = now
-        self.unroutedMetrics = RequestMetrics.unrouted(factory: metricsFactory)
+        self.unroutedMetrics = RequestMetrics.unrouted(factory: metricsFactory, activity: activity)
     }
 
     public func decide(_ request: ReceivedRequest) -> Decision {

@@ -23,11 +23,12 @@ public final class RequestMetrics: Sendable {
     private let acknowledgements: Acknowledgements?
     private let refusals = Locked<[String: Counter]>([:])
     private let signatureFailures = Locked<[String: Counter]>([:])
+    private let activity: RequestActivity?
 
-    /// A source's metrics.
-    public convenience init(source: String, factory: any MetricsFactory = MetricsSystem.factory) {
+    /// A source's metrics; `activity` also counts its requests per minute (the console's chart).
+    public convenience init(source: String, factory: any MetricsFactory = MetricsSystem.factory, activity: RequestActivity? = nil) {
         let dimensions = [(MetricLabel.source, source)]
-        self.init(source: source, factory: factory, acknowledgements: Acknowledgements(
+        self.init(source: source, factory: factory, activity: activity, acknowledgements: Acknowledgements(
             accepted: Self.requestCounter(source: source, outcome: "accepted", factory: factory),
             duplicate: Self.requestCounter(source: source, outcome: "duplicate", factory: factory),
             duplicates: Counter(label: MetricName.duplicates, dimensions: dimensions, factory: factory),
@@ -35,13 +36,14 @@ public final class RequestMetrics: Sendable {
     }
 
     /// The metrics of requests that matched no source (`source=""`): refusals only.
-    public static func unrouted(factory: any MetricsFactory = MetricsSystem.factory) -> RequestMetrics {
-        RequestMetrics(source: "", factory: factory, acknowledgements: nil)
+    public static func unrouted(factory: any MetricsFactory = MetricsSystem.factory, activity: RequestActivity? = nil) -> RequestMetrics {
+        RequestMetrics(source: "", factory: factory, activity: activity, acknowledgements: nil)
     }
 
-    private init(source: String, factory: any MetricsFactory, acknowledgements: Acknowledgements?) {
+    private init(source: String, factory: any MetricsFactory, activity: RequestActivity?, acknowledgements: Acknowledgements?) {
         self.source = source
         self.factory = factory
+        self.activity = activity
         self.acknowledgements = acknowledgements
     }
 
@@ -53,6 +55,7 @@ public final class RequestMetrics: Sendable {
     ///   - elapsedNanos: from the request head to the answer; an acknowledgement
     ///     (`accepted`, `duplicate`) records it as the ack latency.
     public func record(outcome: String, status: Int, elapsedNanos: UInt64) {
+        activity?.record(source: source, accepted: (200..<300).contains(status))
         if let acknowledgements {
             switch outcome {
             case "accepted":

@@ -1,3 +1,4 @@
+import HookpipeRecovery
 import ArgumentParser
 import Foundation
 import HookpipeOperations

@@ -1,3 +1,4 @@
+import HookpipeRecovery
 import ArgumentParser
 import Dispatch
 import Foundation

@@ -144,6 +144,14 @@ struct PostgresDaemonTests {
                 return metrics.contains("hookpipe_chain_lease_held 1") ? 1 : 0
             }
             #expect(held.reduce(0, +) == 1, "exactly one node says it holds the lease: \(held)")
+            // The console on each node: the holder and both nodes; the standby says where the chain runs.
+            for (node, holds) in zip([first, second], held) {
+                let page = try LoopbackHTTP.get(port: node.adminPort, "/console/").body
+                #expect(page.contains(#"<dd id="holder">\#(holder)</dd>"#), "\(page)")
+                #expect(page.components(separatedBy: "<td>chain holder</td>").count == 2 && page.contains("<td>receiver</td>"))
+                #expect(page.contains("The chain runs on node \(holder), not on this one.") == (holds == 0), "\(page)")
+                #expect(page.contains("postgresql: ") && !page.contains(url), "the console names the store without its URL")
+            }
         }
     }
 
@@ -175,6 +183,14 @@ struct PostgresDaemonTests {
             }
             let rows = try scratch.psql("SELECT count(*) FROM hookpipe.events", database: PostgresScratch.databaseName(url))
             #expect(rows == "5")
+            // The console's event list on either node reads the shared store.
+            for node in [first, second] {
+                _ = try Self.waitUntil(20, every: 0.2) {
+                    try LoopbackHTTP.get(port: node.adminPort, "/console/events").body.contains(#"<tr data-seq="5">"#)
+                }
+                let page = try LoopbackHTTP.get(port: node.adminPort, "/console/events?id=evt_op_2").body
+                #expect(page.matches(of: #/<tr data-seq="(\d+)">/#).map { String($0.1) } == ["2"], "\(page)")
+            }
         }
     }
 

@@ -1,3 +1,4 @@
+import HookpipeRecovery
 import HookpipeJSON
 import HookpipeOperations
 import HookpipeStore

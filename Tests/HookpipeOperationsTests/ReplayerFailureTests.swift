@@ -1,3 +1,4 @@
+import HookpipeRecovery
 import Foundation
 import HookpipeOperations
 import HookpipeStore

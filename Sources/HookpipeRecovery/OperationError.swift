@@ -1,3 +1,5 @@
+public import HookpipeStore
+
 /// Why an operator command cannot do what it was asked. The message names
 /// the file, flag, source or id at fault and never contains a secret.
 public struct OperationError: Error, Sendable, CustomStringConvertible {
@@ -35,4 +37,11 @@ public struct OperationError: Error, Sendable, CustomStringConvertible {
     }
 
     public var description: String { message }
+}
+
+extension OperationError {
+    /// A store failure while doing `action`.
+    public static func store(_ error: StoreError, _ action: String) -> OperationError {
+        OperationError(.store, "cannot \(action): \(error)")
+    }
 }
