@@ -7,14 +7,20 @@
 # system cluster. Installed from scratch, Debian's package would create the
 # cluster 15/main and start it on port 5432 (its postinst runs invoke-rc.d,
 # which /etc/init.d/postgresql or systemd obeys, unless a policy-rc.d says
-# no, as Docker's Debian images do). So for the length of that install this
-# script says no: create_main_cluster = false in
-# /etc/postgresql-common/createcluster.d/, and a policy-rc.d that refuses
-# every start when there is none. Both are removed afterwards; a cluster
-# made or started before is left alone.
+# no, as Docker's Debian images do). So this script says no: for the
+# length of any install, a policy-rc.d that refuses every start (when there
+# is none already), so that no package installed here starts a service; and
+# for postgresql, create_main_cluster = false in
+# /etc/postgresql-common/createcluster.d/. Both are removed afterwards; a
+# cluster made or started before is left alone.
+#
+# debootstrap (with Debian's archive keyring), systemd-container
+# (systemd-nspawn) and util-linux (nsenter) are for proof/systemd_container.sh,
+# which the suite runs as root.
 set -euo pipefail
 need=()
-for package in libjansson-dev libsqlite3-dev pkg-config jq python3 perl nodejs curl openssl strace systemd postgresql dpkg-dev libcurl4-openssl-dev iproute2; do
+for package in libjansson-dev libsqlite3-dev pkg-config jq python3 perl nodejs curl openssl strace systemd postgresql dpkg-dev \
+    libcurl4-openssl-dev iproute2 debootstrap debian-archive-keyring systemd-container util-linux procps; do
   dpkg -s "$package" >/dev/null 2>&1 || need+=("$package")
 done
 [ ${#need[@]} -eq 0 ] && exit 0
@@ -36,12 +42,12 @@ if printf '%s\n' "${need[@]}" | grep -qx postgresql; then
   $sudo mkdir -p "$conf"
   echo 'create_main_cluster = false' | $sudo tee "$conf/hookpipe-install-deps.conf" >/dev/null
   undo_files+=("$conf/hookpipe-install-deps.conf")
-  if [ ! -e /usr/sbin/policy-rc.d ]; then
-    printf '#!/bin/sh\n# scripts/install-deps.sh: start no service while it installs packages\nexit 101\n' \
-      | $sudo tee /usr/sbin/policy-rc.d >/dev/null
-    $sudo chmod 0755 /usr/sbin/policy-rc.d
-    undo_files+=(/usr/sbin/policy-rc.d)
-  fi
+fi
+if [ ! -e /usr/sbin/policy-rc.d ]; then
+  printf '#!/bin/sh\n# scripts/install-deps.sh: start no service while it installs packages\nexit 101\n' \
+    | $sudo tee /usr/sbin/policy-rc.d >/dev/null
+  $sudo chmod 0755 /usr/sbin/policy-rc.d
+  undo_files+=(/usr/sbin/policy-rc.d)
 fi
 
 echo "installing: ${need[*]}" >&2
