@@ -20,7 +20,27 @@
 #   HOOKPIPE_NSPAWN_BIND_RO=DIR      also bind DIR read-only (e.g. /opt/swift for a debug build's runtime)
 #   HOOKPIPE_KEEP_ROOT=1             keep the root (its path is printed) instead of deleting it
 # Prints "ok: …"/"FAIL: …" per check with the seconds since start; exit 1 on any failure.
-# Not run by the suite or .ci/run: it takes minutes and needs the network.
+#
+# The suite runs it (Tests/HookpipeCLITests/SystemdContainerTests.swift, in
+# the plain suite only, as root; so .ci/run runs it through scripts/test.sh),
+# with a package of the DEBUG binary the suite built (HOOKPIPE_BIN=…
+# HOOKPIPE_ALLOW_FOREIGN_LIBS=1) and the Swift toolchain bound read-only
+# (HOOKPIPE_NSPAWN_BIND_RO=/opt/swift): CI cannot afford the release build.
+# What that leaves unproved for the release package:
+#   - its Depends: the debug binary loads the Swift runtime from /opt/swift,
+#     so dpkg-shlibdeps sees other libraries (the release links Swift
+#     statically and Depends on libcurl4 for FoundationNetworking; the debug
+#     package does not, and the container has libcurl4 through curl anyway);
+#     and with /opt/swift visible a library missing from Debian goes unseen;
+#   - the release binary itself (optimised, stripped, statically linked):
+#     the checks run the same code, unoptimised;
+#   - timings: the debug daemon is slower, and on the watchdog's SIGABRT its
+#     Swift backtracer (found through /opt/swift) symbolicates until
+#     TimeoutAbortSec= ends it with SIGKILL; a statically linked release
+#     binary does not find swift-backtrace by default and dies at once, so
+#     its restart can only be quicker than the one measured here.
+# Run it by hand on a release package (scripts/package-deb.sh, ~25 min to
+# build) before a release.
 set -uo pipefail
 deb=$(readlink -f "${1:?usage: $0 DEB}")
 [ "$(id -u)" = 0 ] || { echo "run as root" >&2; exit 2; }
@@ -41,12 +61,15 @@ cleanup() {
   if [ -n "$nspawn" ] && kill -0 "$nspawn" 2>/dev/null; then
     kill -TERM "$nspawn"    # nspawn asks the container's systemd to power off
     for _ in $(seq 1 100); do kill -0 "$nspawn" 2>/dev/null || break; sleep 0.2; done
-    kill -0 "$nspawn" 2>/dev/null && kill -KILL "$nspawn"
+    if kill -0 "$nspawn" 2>/dev/null; then kill -KILL "$nspawn"; say "the container did not power off in 20 s: killed"; fi
     wait "$nspawn" 2>/dev/null
+    say "container stopped"
   fi
-  if [ "${HOOKPIPE_KEEP_ROOT:-0}" = 1 ]; then say "kept $work"; else rm -rf "$work"; fi
+  if [ "${HOOKPIPE_KEEP_ROOT:-0}" = 1 ]; then say "kept $work"; else rm -rf "$work"; say "root deleted"; fi
 }
 trap cleanup EXIT
+# A timeout (the suite's) ends the run with SIGTERM: say so, then clean up.
+trap 'say "interrupted (SIGTERM or SIGINT)"; exit 124' TERM INT
 
 # 1. The root: Debian bookworm with systemd (curl for the checks below).
 if [ -n "${HOOKPIPE_ROOT_TEMPLATE:-}" ]; then

@@ -6,8 +6,8 @@ import Testing
 /// conffiles, Depends, the FHS layout with modes, `systemd-analyze verify`
 /// on the units as installed, the sysusers.d entry, and `hookpipe check` on
 /// the shipped `pipeline.conf` with dummy credentials. No network, no
-/// systemd running. (`proof/systemd_container.sh` installs and runs it under
-/// a real systemd; it needs Debian's mirror and is not part of the suite.)
+/// systemd running. (SystemdContainerTests installs and runs the same package
+/// under a real systemd, `proof/systemd_container.sh`.)
 ///
 /// Not run under the sanitizers (scripts/sanitize.sh sets ASAN_OPTIONS or
 /// TSAN_OPTIONS): an instrumented binary is not what gets packaged, and its
@@ -25,22 +25,29 @@ struct DebianPackageTests {
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("hookpipe-deb-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: output) }
-        // The debug binary loads Swift's runtime from the toolchain, which the
-        // release build links statically; the layout is the same.
-        let build = try HookpipeBinary.run(
-            [HookpipeBinary.packageRoot + "/scripts/package-deb.sh", "--output", output],
-            executable: "/bin/bash",
-            environment: ["HOOKPIPE_BIN": HookpipeBinary.path, "HOOKPIPE_ALLOW_FOREIGN_LIBS": "1", "HOOKPIPE_DEB_COMPRESSION": "none"],
-            timeout: 240
-        )
-        #expect(build.status == 0, "package-deb.sh: \(build.stderr)")
-        let deb = try #require(build.stdout.split(separator: "\n").last.map(String.init))
-        #expect(deb.hasPrefix(output + "/hookpipe_") && deb.hasSuffix(".deb"), "\(build.stdout)")
+        let deb = try Self.package(into: output)
 
         let check = try HookpipeBinary.run(
             [HookpipeBinary.packageRoot + "/proof/deb_contents.sh", deb], executable: "/bin/bash", timeout: 60)
         #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
         #expect(check.stdout.hasSuffix("all checks passed\n"), "\(check.stdout)")
         #expect(!check.stdout.contains("FAIL"), "\(check.stdout)")
+    }
+
+    /// Builds the package of the binary these tests run (uncompressed) into
+    /// `output` with `scripts/package-deb.sh`; returns the path of the .deb.
+    /// The debug binary loads Swift's runtime from the toolchain, which the
+    /// release build links statically; the layout is the same.
+    static func package(into output: String) throws -> String {
+        let build = try HookpipeBinary.run(
+            [HookpipeBinary.packageRoot + "/scripts/package-deb.sh", "--output", output],
+            executable: "/bin/bash",
+            environment: ["HOOKPIPE_BIN": HookpipeBinary.path, "HOOKPIPE_ALLOW_FOREIGN_LIBS": "1", "HOOKPIPE_DEB_COMPRESSION": "none"],
+            timeout: 240
+        )
+        try #require(build.status == 0, "package-deb.sh: \(build.stderr)")
+        let deb = try #require(build.stdout.split(separator: "\n").last.map(String.init))
+        try #require(deb.hasPrefix(output + "/hookpipe_") && deb.hasSuffix(".deb"), "\(build.stdout)")
+        return deb
     }
 }
