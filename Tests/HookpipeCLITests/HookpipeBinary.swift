@@ -1,4 +1,5 @@
 import Foundation
+import HookpipeSync
 
 /// Runs the `hookpipe` executable built next to the tests.
 enum HookpipeBinary {
@@ -52,6 +53,19 @@ enum HookpipeBinary {
         if process.isRunning { process.terminate() }
         process.waitUntilExit()
         return Result(status: process.terminationStatus, stdout: outData.text(), stderr: errData.text())
+    }
+
+    /// ``run(_:executable:environment:stdin:timeout:)`` on a thread of its
+    /// own, awaited: a child that runs for minutes then holds none of the
+    /// cooperative pool's threads (as many as cores, two here), which the
+    /// suite's async tests need meanwhile.
+    static func runOffPool(_ arguments: [String], executable: String = path, environment: [String: String] = [:],
+                           timeout: TimeInterval = 60) async throws -> Result {
+        try await withCheckedThrowingContinuation { continuation in
+            startThread(named: "test-child") {
+                continuation.resume(with: Swift.Result { try run(arguments, executable: executable, environment: environment, timeout: timeout) })
+            }
+        }
     }
 }
 
