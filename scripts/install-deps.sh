@@ -17,13 +17,27 @@
 # debootstrap (with Debian's archive keyring), systemd-container
 # (systemd-nspawn) and util-linux (nsenter) are for proof/systemd_container.sh,
 # which the suite runs as root.
+#
+# chromium and chromium-driver, with Selenium from PyPI (into the python3 on
+# PATH, which runs the proof scripts), drive the web console in a real
+# browser (proof/console_browser.py). Selenium is pinned to 4.51.0: 4.52 and
+# later require a certifi newer than the registry reachable here serves.
 set -euo pipefail
+selenium_version=4.51.0
+install_selenium() {
+  python3 -c 'import selenium' >/dev/null 2>&1 && return 0
+  echo "installing: selenium==$selenium_version (pip)" >&2
+  # A python3 that Debian manages refuses plain pip installs (PEP 668).
+  python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore "selenium==$selenium_version" 2>/dev/null \
+    || python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore --break-system-packages "selenium==$selenium_version"
+}
 need=()
 for package in libjansson-dev libsqlite3-dev pkg-config jq python3 perl nodejs curl openssl strace systemd postgresql dpkg-dev \
-    libcurl4-openssl-dev iproute2 debootstrap debian-archive-keyring systemd-container util-linux procps; do
+    libcurl4-openssl-dev iproute2 debootstrap debian-archive-keyring systemd-container util-linux procps \
+    chromium chromium-driver; do
   dpkg -s "$package" >/dev/null 2>&1 || need+=("$package")
 done
-[ ${#need[@]} -eq 0 ] && exit 0
+[ ${#need[@]} -eq 0 ] && { install_selenium; exit 0; }
 sudo=""
 [ "$(id -u)" -ne 0 ] && sudo="sudo"
 
@@ -53,3 +67,4 @@ fi
 echo "installing: ${need[*]}" >&2
 $sudo apt-get update -qq
 DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${need[@]}" >/dev/null
+install_selenium
