@@ -72,12 +72,15 @@ public struct ConsoleResponse: Sendable, Equatable {
 
     /// No inline script or style, nothing from another origin, no framing,
     /// forms post only here: an escaped payload that slipped through could
-    /// still not run.
+    /// still not run. The referrer policy is `same-origin`, not `no-referrer`:
+    /// under `no-referrer` a browser sends `Origin: null` with the console's
+    /// own form posts, which ``ConsoleGate`` must refuse (headless Chromium
+    /// showed it).
     static let securityHeaders = [
         Header(name: "content-security-policy", value: "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
                + "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"),
         Header(name: "x-content-type-options", value: "nosniff"),
-        Header(name: "referrer-policy", value: "no-referrer"),
+        Header(name: "referrer-policy", value: "same-origin"),
         Header(name: "x-frame-options", value: "DENY"),
     ]
 }

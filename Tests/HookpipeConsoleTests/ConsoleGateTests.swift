@@ -77,6 +77,8 @@ struct ConsoleGateTests {
         #expect(status(gate.decide(request("POST", headers: [host, otherSession]), route: .drop(letter: 1), form: ["csrf": token])) == 403)
         #expect(status(gate.decide(request("POST", headers: [host, cookie, ("Origin", "http://evil.example")]),
                                    route: .retry(letter: 1), form: ["csrf": token])) == 403)
+        #expect(status(gate.decide(request("POST", headers: [host, cookie, ("Origin", "null")]),
+                                   route: .retry(letter: 1), form: ["csrf": token])) == 403)
         #expect(status(gate.decide(request("POST", headers: [host, cookie, ("Sec-Fetch-Site", "cross-site")]),
                                    route: .retry(letter: 1), form: ["csrf": token])) == 403)
         let off = ConsoleGate(credentials: nil, actionsEnabled: false, csrf: guardian)
