@@ -17,7 +17,7 @@ import Testing
 struct DebianPackageTests {
     static let tools = ["/usr/bin/dpkg-deb", "/usr/bin/dpkg-shlibdeps", "/usr/bin/systemd-analyze", "/usr/bin/systemd-sysusers"]
 
-    @Test func packageHasTheLayoutUnitsAndConfigASysadminExpects() throws {
+    @Test func packageHasTheLayoutUnitsAndConfigASysadminExpects() async throws {
         for tool in Self.tools where !FileManager.default.isExecutableFile(atPath: tool) {
             Issue.record("\(tool) is missing: run scripts/install-deps.sh (it installs dpkg-dev and systemd)")
             return
@@ -25,7 +25,7 @@ struct DebianPackageTests {
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("hookpipe-deb-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: output) }
-        let deb = try Self.package(into: output)
+        let deb = try await Self.package(into: output)
 
         let check = try HookpipeBinary.run(
             [HookpipeBinary.packageRoot + "/proof/deb_contents.sh", deb], executable: "/bin/bash", timeout: 60)
@@ -38,13 +38,14 @@ struct DebianPackageTests {
     /// `output` with `scripts/package-deb.sh`; returns the path of the .deb.
     /// The debug binary loads Swift's runtime from the toolchain, which the
     /// release build links statically; the layout is the same.
-    static func package(into output: String) throws -> String {
-        let build = try HookpipeBinary.run(
-            [HookpipeBinary.packageRoot + "/scripts/package-deb.sh", "--output", output],
-            executable: "/bin/bash",
-            environment: ["HOOKPIPE_BIN": HookpipeBinary.path, "HOOKPIPE_ALLOW_FOREIGN_LIBS": "1", "HOOKPIPE_DEB_COMPRESSION": "none"],
-            timeout: 240
-        )
+    static func package(into output: String) async throws -> String {
+        let build = try await HookpipeBinary.offPool {
+            try HookpipeBinary.run(
+                [HookpipeBinary.packageRoot + "/scripts/package-deb.sh", "--output", output],
+                executable: "/bin/bash",
+                environment: ["HOOKPIPE_BIN": HookpipeBinary.path, "HOOKPIPE_ALLOW_FOREIGN_LIBS": "1", "HOOKPIPE_DEB_COMPRESSION": "none"],
+                timeout: 240)
+        }
         try #require(build.status == 0, "package-deb.sh: \(build.stderr)")
         let deb = try #require(build.stdout.split(separator: "\n").last.map(String.init))
         try #require(deb.hasPrefix(output + "/hookpipe_") && deb.hasSuffix(".deb"), "\(build.stdout)")

@@ -55,16 +55,13 @@ enum HookpipeBinary {
         return Result(status: process.terminationStatus, stdout: outData.text(), stderr: errData.text())
     }
 
-    /// ``run(_:executable:environment:stdin:timeout:)`` on a thread of its
-    /// own, awaited: a child that runs for minutes then holds none of the
-    /// cooperative pool's threads (as many as cores, two here), which the
-    /// suite's async tests need meanwhile.
-    static func runOffPool(_ arguments: [String], executable: String = path, environment: [String: String] = [:],
-                           timeout: TimeInterval = 60) async throws -> Result {
+    /// Runs blocking `work` (``run(_:executable:environment:stdin:timeout:)``
+    /// and the like) on a thread of its own and awaits it: a child that runs
+    /// for minutes then holds none of the cooperative pool's threads (as many
+    /// as cores, two here), which the suite's async tests need meanwhile.
+    static func offPool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
-            startThread(named: "test-child") {
-                continuation.resume(with: Swift.Result { try run(arguments, executable: executable, environment: environment, timeout: timeout) })
-            }
+            startThread(named: "test-child") { continuation.resume(with: Swift.Result { try work() }) }
         }
     }
 }

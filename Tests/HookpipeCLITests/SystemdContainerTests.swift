@@ -46,21 +46,23 @@ struct SystemdContainerTests {
         try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: output) }
 
-        let deb = try DebianPackageTests.package(into: output)
+        // Everything that blocks runs off the cooperative pool: with the proof
+        // harnesses holding one of its two threads, these minutes on the
+        // other starved the suite's async tests (a tailer and a chain test
+        // failed their 30 s waits).
+        let deb = try await DebianPackageTests.package(into: output)
+        let toolchain = try await Self.swiftToolchain(of: HookpipeBinary.path)
 
         let started = Date()
         // timeout(1) signals its whole process group: the script (which then
         // powers the container off and deletes its root) and systemd-nspawn.
-        // Off the cooperative pool: with the proof harnesses holding one of
-        // its two threads, these minutes on the other starved the suite's
-        // async tests (a tailer and a chain test failed their 30 s waits).
-        let run = try await HookpipeBinary.runOffPool(
-            ["--kill-after=60", String(Self.timeoutSeconds), "/bin/bash",
-             HookpipeBinary.packageRoot + "/proof/systemd_container.sh", deb],
-            executable: "/usr/bin/timeout",
-            environment: ["HOOKPIPE_NSPAWN_BIND_RO": try Self.swiftToolchain(of: HookpipeBinary.path)],
-            timeout: TimeInterval(Self.timeoutSeconds + 120)
-        )
+        let run = try await HookpipeBinary.offPool {
+            try HookpipeBinary.run(
+                ["--kill-after=60", String(Self.timeoutSeconds), "/bin/bash",
+                 HookpipeBinary.packageRoot + "/proof/systemd_container.sh", deb],
+                executable: "/usr/bin/timeout", environment: ["HOOKPIPE_NSPAWN_BIND_RO": toolchain],
+                timeout: TimeInterval(Self.timeoutSeconds + 120))
+        }
         let seconds = Int(Date().timeIntervalSince(started))
         let transcript = run.stdout + (run.stderr.isEmpty ? "" : "\nstderr:\n" + run.stderr)
         let lines = run.stdout.split(separator: "\n")
@@ -78,8 +80,8 @@ struct SystemdContainerTests {
 
     /// The toolchain a debug `binary` loads Swift's runtime from (`/opt/swift`
     /// for `/opt/swift/usr/lib/swift/linux/libswiftCore.so`), found with ldd.
-    static func swiftToolchain(of binary: String) throws -> String {
-        let ldd = try HookpipeBinary.run([binary], executable: "/usr/bin/ldd", timeout: 30)
+    static func swiftToolchain(of binary: String) async throws -> String {
+        let ldd = try await HookpipeBinary.offPool { try HookpipeBinary.run([binary], executable: "/usr/bin/ldd", timeout: 30) }
         let library = ldd.stdout.split(separator: "\n").compactMap { line -> String? in
             let fields = line.split { $0 == " " || $0 == "\t" }
             guard fields.first == "libswiftCore.so", fields.count >= 3 else { return nil }
