@@ -39,8 +39,12 @@ struct ChainSettlementTests {
         defer { harness.remove() }
         try await harness.addEvents(5)
         let pidFile = harness.directory + "/pids"
+        // 300 s a line: the stage holds all five until the stop kills it. At
+        // 30 s the first answer could end the window in which held == 5
+        // before this test's task, starved of the cooperative pool by the
+        // suite's blocking tests, looked (failed twice in whole-suite runs).
         let runner = try await harness.start(harness.chain([
-            quick("slow", ["python3", "-u", ChainHarness.fixture("term_exit0.py"), "30"], environment: ["PIDFILE": pidFile]),
+            quick("slow", ["python3", "-u", ChainHarness.fixture("term_exit0.py"), "300"], environment: ["PIDFILE": pidFile]),
         ]))
         #expect(await harness.wait { runner.status().stages[0].held == 5 })
         #expect(await stop(runner, deadline: .seconds(1)) == false)
