@@ -69,8 +69,22 @@ cleanup() {
   if [ "${HOOKPIPE_KEEP_ROOT:-0}" = 1 ]; then say "kept $work"; else rm -rf "$work"; say "root deleted"; fi
 }
 trap cleanup EXIT
-# A timeout (the suite's) ends the run with SIGTERM: say so, then clean up.
-trap 'say "interrupted (SIGTERM or SIGINT)"; exit 124' TERM INT
+# The long steps before the boot run through `long`: in the background,
+# waited for, so that a SIGTERM (the suite's timeout) reaches the trap below
+# at once instead of after the step, and the trap can end the step (its
+# timeout(1) passes the signal on to its own process group).
+# The trap runs inside the step's redirection (to its log): fds 3 and 4
+# keep the script's own stdout and stderr.
+exec 3>&1 4>&2
+step=""
+long() { "$@" & step=$!; wait "$step"; local status=$?; step=""; return "$status"; }
+interrupted() {
+  exec 1>&3 2>&4
+  say "interrupted (SIGTERM or SIGINT)"
+  if [ -n "$step" ]; then kill -TERM "$step" 2>/dev/null; wait "$step" 2>/dev/null; fi
+  exit 124    # cleanup (the EXIT trap) powers the container off and deletes the root
+}
+trap interrupted TERM INT
 
 # 1. The root: Debian bookworm with systemd (curl for the checks below).
 if [ -n "${HOOKPIPE_ROOT_TEMPLATE:-}" ]; then
@@ -79,7 +93,7 @@ if [ -n "${HOOKPIPE_ROOT_TEMPLATE:-}" ]; then
 else
   cache=()
   [ -n "${HOOKPIPE_DEBOOTSTRAP_CACHE:-}" ] && mkdir -p "$HOOKPIPE_DEBOOTSTRAP_CACHE" && cache=(--cache-dir="$HOOKPIPE_DEBOOTSTRAP_CACHE")
-  if ! timeout 1800 debootstrap --variant=minbase "${cache[@]}" --include=systemd,systemd-sysv,dbus,curl,ca-certificates \
+  if ! long timeout 1800 debootstrap --variant=minbase "${cache[@]}" --include=systemd,systemd-sysv,dbus,curl,ca-certificates \
       bookworm "$root" "$mirror" > "$work/debootstrap.log" 2>&1; then
     tail -20 "$work/debootstrap.log"; echo "debootstrap failed" >&2; exit 1
   fi
@@ -90,7 +104,7 @@ fi
 #    root still shares the host's network.
 install -m 0644 "$deb" "$root/root/hookpipe.deb"
 cp /etc/resolv.conf "$root/etc/resolv.conf"
-if ! timeout 900 chroot "$root" sh -c 'apt-get update -qq && apt-get install --download-only -y -qq /root/hookpipe.deb' > "$work/download.log" 2>&1; then
+if ! long timeout 900 chroot "$root" sh -c 'apt-get update -qq && apt-get install --download-only -y -qq /root/hookpipe.deb' > "$work/download.log" 2>&1; then
   tail -20 "$work/download.log"; echo "downloading the dependencies failed" >&2; exit 1
 fi
 say "dependencies downloaded: $(ls "$root/var/cache/apt/archives/"*.deb 2>/dev/null | wc -l) packages"

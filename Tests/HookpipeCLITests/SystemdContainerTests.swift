@@ -55,13 +55,14 @@ struct SystemdContainerTests {
 
         let started = Date()
         // timeout(1) signals its whole process group: the script (which then
-        // powers the container off and deletes its root) and systemd-nspawn.
+        // ends its step, powers the container off and deletes its root: up to
+        // 36 s here, hence 120 s before SIGKILL) and systemd-nspawn.
         let run = try await HookpipeBinary.offPool {
             try HookpipeBinary.run(
-                ["--kill-after=60", String(Self.timeoutSeconds), "/bin/bash",
+                ["--kill-after=120", String(Self.timeoutSeconds), "/bin/bash",
                  HookpipeBinary.packageRoot + "/proof/systemd_container.sh", deb],
                 executable: "/usr/bin/timeout", environment: ["HOOKPIPE_NSPAWN_BIND_RO": toolchain],
-                timeout: TimeInterval(Self.timeoutSeconds + 120))
+                timeout: TimeInterval(Self.timeoutSeconds + 180))
         }
         let seconds = Int(Date().timeIntervalSince(started))
         let transcript = run.stdout + (run.stderr.isEmpty ? "" : "\nstderr:\n" + run.stderr)
