@@ -51,7 +51,9 @@ struct TailerTests {
             try await tailer.run(follow: true) { bytes in output.bytes.withLock { $0 += bytes } }
         }
         func waitForLines(_ count: Int) async throws -> [Int64] {
-            let deadline = ContinuousClock.now + .seconds(30)
+            // Generous: in a whole-suite run this task can wait long for a
+            // cooperative-pool thread (a CI run saw it time out at 30 s).
+            let deadline = ContinuousClock.now + .seconds(120)
             while try seqs(output.snapshot).count < count && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
             return try seqs(output.snapshot)
         }
