@@ -41,13 +41,12 @@ struct ConsoleBrowserTests {
               ConsoleBrowserTests.mustRun || ConsoleBrowserTests.toolsPresent()
           })
     func walkThroughTheConsole() async throws {
-        // On a thread of its own, not the cooperative pool: the walk takes
-        // 30-100 s, and a pool thread held that long starved the suite's
-        // async tests (TailerTests failed so in a whole-suite run).
-        let summary = try await HookpipeBinary.offPool { () throws -> Summary in
-            let (status, results) = try ProofTests.run("console_browser.py", [], timeout: 480)
-            return Summary(status: status, result: results.first)
-        }
+        // ProofTests.run waits for the script on a thread of its own, not the
+        // cooperative pool: the walk takes 30-100 s, and a pool thread held
+        // that long starved the suite's async tests (TailerTests failed so in
+        // a whole-suite run).
+        let (status, results) = try await ProofTests.run("console_browser.py", [], timeout: 480)
+        let summary = Summary(status: status, result: results.first)
         if let missing = summary.missing {
             Issue.record("missing \(missing): run scripts/install-deps.sh (apt: chromium chromium-driver; pip: selenium)")
             return

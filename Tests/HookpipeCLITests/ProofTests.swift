@@ -24,29 +24,24 @@ struct ProofTests {
         .deletingLastPathComponent().appendingPathComponent("proof").path
 
     /// Runs a harness; returns its exit status and the JSON objects it printed, one per line.
-    static func run(_ script: String, _ arguments: [String], timeout: TimeInterval = 600) throws -> (Int32, [[String: Any]]) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", proof + "/" + script] + arguments + ["--binary", HookpipeBinary.path]
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let output = ReadAll(out.fileHandleForReading), errors = ReadAll(err.fileHandleForReading)
-        let deadline = Date().addingTimeInterval(timeout)
-        while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.1) }
-        if process.isRunning { process.terminate() }
-        process.waitUntilExit()
-        let objects = output.text().split(separator: "\n").compactMap {
+    /// Waited for off the cooperative pool (``HookpipeBinary/offPool(_:)``): these minutes held
+    /// one of its two threads, and with another long synchronous test on the other no async test
+    /// of the suite ran (a tailer, a chain and a console store test failed their 30 s waits so).
+    static func run(_ script: String, _ arguments: [String], timeout: TimeInterval = 600) async throws -> (Int32, [[String: Any]]) {
+        let command = ["python3", proof + "/" + script] + arguments + ["--binary", HookpipeBinary.path]
+        let result = try await HookpipeBinary.offPool {
+            try HookpipeBinary.run(command, executable: "/usr/bin/env", timeout: timeout)
+        }
+        let objects = result.stdout.split(separator: "\n").compactMap {
             (try? JSONSerialization.jsonObject(with: Data($0.utf8))) as? [String: Any]
         }
-        if objects.isEmpty { Issue.record("\(script) printed no result; stderr:\n\(errors.text())") }
-        return (process.terminationStatus, objects)
+        if objects.isEmpty { Issue.record("\(script) printed no result; stderr:\n\(result.stderr)") }
+        return (result.status, objects)
     }
 
     @Test("SIGKILL of the daemon 20 times under load: no acknowledged event lost")
-    func daemonKills() throws {
-        let (status, results) = try Self.run("crash_matrix.py", ["daemon", "--cycles", "20"])
+    func daemonKills() async throws {
+        let (status, results) = try await Self.run("crash_matrix.py", ["daemon", "--cycles", "20"])
         let result = try #require(results.first)
         #expect(status == 0, "\(result)")
         #expect(result["kills"] as? Int == 20)
@@ -55,8 +50,8 @@ struct ProofTests {
     }
 
     @Test("PostgreSQL backend: SIGKILL of the daemon 20 times under load, the chain running at each kill: no acknowledged event lost")
-    func postgresDaemonKills() throws {
-        let (status, results) = try Self.run("crash_matrix.py", ["daemon", "--cycles", "20", "--backend", "postgresql"])
+    func postgresDaemonKills() async throws {
+        let (status, results) = try await Self.run("crash_matrix.py", ["daemon", "--cycles", "20", "--backend", "postgresql"])
         let result = try #require(results.first)
         #expect(status == 0, "\(result)")
         #expect(result["backend"] as? String == "postgresql")
@@ -66,8 +61,8 @@ struct ProofTests {
     }
 
     @Test("PostgreSQL crashed and restarted 5 times under load: no 2xx while it is down, 503 with Retry-After, nothing lost")
-    func postgresRestarts() throws {
-        let (status, results) = try Self.run("crash_matrix.py", ["pgrestart", "--cycles", "5", "--backend", "postgresql"])
+    func postgresRestarts() async throws {
+        let (status, results) = try await Self.run("crash_matrix.py", ["pgrestart", "--cycles", "5", "--backend", "postgresql"])
         let result = try #require(results.first)
         #expect(status == 0, "\(result)")
         #expect(result["restarts"] as? Int == 5)
@@ -80,8 +75,8 @@ struct ProofTests {
 
     @Test("three nodes on one PostgreSQL under signed load: 20 SIGKILLs of receivers and the holder, the holder paused past its lease, its sessions terminated, partitioned: nothing lost, never two feeders, nothing written after a lost lease",
           .enabled(if: geteuid() == 0))
-    func clusterFaults() throws {
-        let (status, results) = try Self.run("cluster.py", ["faults", "--cycles", "20"], timeout: 900)
+    func clusterFaults() async throws {
+        let (status, results) = try await Self.run("cluster.py", ["faults", "--cycles", "20"], timeout: 900)
         let result = try #require(results.first)
         #expect(status == 0, "\(result)")
         #expect((result["violations"] as? [Any])?.isEmpty == true, "\(result)")
@@ -90,8 +85,8 @@ struct ProofTests {
     }
 
     @Test("SIGKILL of random stage processes 200 times under load: no acknowledged event lost")
-    func stageKills() throws {
-        let (status, results) = try Self.run("crash_matrix.py", ["stages", "--cycles", "200"])
+    func stageKills() async throws {
+        let (status, results) = try await Self.run("crash_matrix.py", ["stages", "--cycles", "200"])
         let result = try #require(results.first)
         #expect(status == 0, "\(result)")
         #expect(result["kills"] as? Int == 200, "\(result)")
@@ -101,8 +96,8 @@ struct ProofTests {
     @Test("a chain that fans out, filters and strips the envelope, bodies carrying seq and mark, under daemon and stage SIGKILLs: nothing lost", arguments: [
         ["daemon", "--chain", "fanout", "--cycles", "20"], ["stages", "--chain", "fanout", "--cycles", "200"],
     ])
-    func fanOutChain(arguments: [String]) throws {
-        let (status, results) = try Self.run("crash_matrix.py", arguments)
+    func fanOutChain(arguments: [String]) async throws {
+        let (status, results) = try await Self.run("crash_matrix.py", arguments)
         let result = try #require(results.first)
         #expect(status == 0, "\(result)")
         #expect((result["acknowledged"] as? Int ?? 0) > 0)
@@ -111,16 +106,16 @@ struct ProofTests {
     }
 
     @Test("a stage that exits 0 on SIGTERM, stops that reach drain_timeout: nothing lost")
-    func exitZeroOnSigterm() throws {
-        let (status, results) = try Self.run("crash_matrix.py", ["sigterm", "--chain", "term0", "--cycles", "5"])
+    func exitZeroOnSigterm() async throws {
+        let (status, results) = try await Self.run("crash_matrix.py", ["sigterm", "--chain", "term0", "--cycles", "5"])
         let result = try #require(results.first)
         #expect(status == 0, "\(result)")
         #expect(result["lost"] as? Int == 0, "\(result)")
     }
 
     @Test("SIGKILL of the daemon 20 times while its chain writes megabyte batches: no torn line in the output, nothing lost")
-    func tornOutput() throws {
-        let (status, results) = try Self.run("torn_output.py", ["--cycles", "20"])
+    func tornOutput() async throws {
+        let (status, results) = try await Self.run("torn_output.py", ["--cycles", "20"])
         let result = try #require(results.first)
         #expect(status == 0, "\(result)")
         #expect(result["kills"] as? Int == 20)
@@ -130,8 +125,8 @@ struct ProofTests {
     }
 
     @Test("SIGTERM under load, 5 times: exit 0 within the drain deadline, nothing lost")
-    func sigtermUnderLoad() throws {
-        let (status, results) = try Self.run("crash_matrix.py", ["sigterm", "--cycles", "5"])
+    func sigtermUnderLoad() async throws {
+        let (status, results) = try await Self.run("crash_matrix.py", ["sigterm", "--cycles", "5"])
         let result = try #require(results.first)
         #expect(status == 0, "\(result)")
         #expect(result["nonzero_exits"] as? Int == 0)
@@ -140,8 +135,8 @@ struct ProofTests {
     }
 
     @Test("every acknowledgement is preceded by its own fsync (strace on the running daemon)", .enabled(if: geteuid() == 0))
-    func fsyncPerAck() throws {
-        let (status, results) = try Self.run("fsync_per_ack.py", ["--count", "50"])
+    func fsyncPerAck() async throws {
+        let (status, results) = try await Self.run("fsync_per_ack.py", ["--count", "50"])
         let result = try #require(results.first)
         #expect(status == 0, "\(result)")
         #expect(result["acknowledged"] as? Int == 50)
@@ -149,8 +144,8 @@ struct ProofTests {
     }
 
     @Test("disk full: 503 with Retry-After, never a 2xx for an unstored event, recovers by itself", .enabled(if: geteuid() == 0))
-    func diskFull() throws {
-        let (status, results) = try Self.run("disk_full.py", [])
+    func diskFull() async throws {
+        let (status, results) = try await Self.run("disk_full.py", [])
         let result = try #require(results.first)
         #expect(status == 0, "\(result)")
         #expect(result["ok"] as? Bool == true, "\(result)")
@@ -159,8 +154,8 @@ struct ProofTests {
     }
 
     @Test("a damaged store tail: reported at start-up, everything before the damage still there")
-    func damagedStore() throws {
-        let (status, results) = try Self.run("store_damage.py", ["--count", "200"])
+    func damagedStore() async throws {
+        let (status, results) = try await Self.run("store_damage.py", ["--count", "200"])
         #expect(status == 0, "\(results)")
         #expect(results.count == 4)
         for result in results {
@@ -171,8 +166,8 @@ struct ProofTests {
     }
 
     @Test("bad input corpus: every case gets its documented answer, the daemon keeps serving, nothing bad is stored")
-    func badInput() throws {
-        let (status, results) = try Self.run("bad_input.py", [])
+    func badInput() async throws {
+        let (status, results) = try await Self.run("bad_input.py", [])
         let result = try #require(results.first)
         #expect(status == 0, "mismatches: \(result["mismatches"] ?? "?"), unexpected: \(result["stored_unexpected"] ?? "?")")
         #expect((result["cases"] as? Int ?? 0) >= 39)
