@@ -229,9 +229,7 @@ public final class Console: Sendable {
         let status = runner?.status()
         let stderr = runner?.recentStderr() ?? []
         let stages = (status?.stages ?? []).enumerated().map { index, stage in
-            ConsoleViews.stageRow(.init(name: stage.name, phase: stage.phase, pid: stage.pid, restarts: stage.restarts, failed: stage.failed,
-                                        isolating: stage.isolating, held: stage.held, linesIn: stage.linesIn, linesOut: stage.linesOut,
-                                        stderr: index < stderr.count ? stderr[index] : []))
+            ConsoleViews.stageRow(stage, stderr: index < stderr.count ? stderr[index] : [])
         }
         let noChain: String = if !context.chainConfigured {
             "No [[stage]] is configured: events are stored and not processed."

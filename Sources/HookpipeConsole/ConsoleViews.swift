@@ -1,3 +1,4 @@
+import HookpipeChain
 import HookpipeJSON
 import HookpipeStore
 import HookpipeTelemetry
@@ -128,33 +129,20 @@ enum ConsoleViews {
         }
     }
 
-    static func phaseClass(_ stage: StageStatusView) -> String {
+    static func phaseClass(_ stage: ChainRunner.StageStatus) -> String {
         if stage.failed || stage.phase == "dead-lettering" { return "bad" }
         if stage.phase == "running" && !stage.isolating { return "ok" }
         return "warn"
     }
 
-    /// What the overview needs of a stage (from the chain's status and stderr tails).
-    struct StageStatusView {
-        var name: String
-        var phase: String
-        var pid: Int32?
-        var restarts: Int
-        var failed: Bool
-        var isolating: Bool
-        var held: Int
-        var linesIn: Int64
-        var linesOut: Int64
-        var stderr: [String]
-    }
-
-    static func stageRow(_ stage: StageStatusView) -> StageRow {
+    /// A stage as the chain reports it, with its last stderr lines.
+    static func stageRow(_ stage: ChainRunner.StageStatus, stderr: [String]) -> StageRow {
         var phase = stage.phase
         if stage.failed { phase += " (crash-looping)" }
         if stage.isolating { phase += " (isolating a poison event)" }
         return StageRow(name: stage.name, phase: phase, phaseClass: phaseClass(stage), pid: stage.pid.map(String.init) ?? "–",
                         restarts: stage.restarts, held: stage.held, linesIn: stage.linesIn, linesOut: stage.linesOut,
-                        hasStderr: !stage.stderr.isEmpty, stderr: stage.stderr)
+                        hasStderr: !stderr.isEmpty, stderr: stderr)
     }
 
     // MARK: Events
